@@ -1,0 +1,88 @@
+/**
+ * Configuration, validated once. Every environment variable DermFlag reads is declared here (and in the README).
+ * An invalid value stops the process with a message that names the variable.
+ */
+import path from "node:path";
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["0", "1", "true", "false"])
+  .optional()
+  .transform((value) => value === "1" || value === "true");
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** PostgreSQL connection string. Unset: an embedded PostgreSQL is started with its data under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection string")
+    .optional(),
+  /** Secret that signs session tokens (32+ characters). Demo mode generates one under DATA_DIR when unset. */
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Demo mode: seeds demo users with published passwords and demo patients. Never set it in production. */
+  DERMFLAG_DEMO: booleanFlag,
+  PORT: positiveInt(3000).pipe(z.number().max(65535)),
+  /** Port of the embedded PostgreSQL (only when DATABASE_URL is unset). */
+  EMBEDDED_PG_PORT: positiveInt(54329).pipe(z.number().max(65535)),
+  /** Where local state lives: embedded database, image store, models, generated secrets. */
+  DATA_DIR: z.string().min(1).default(".data"),
+  /** Image store directory (content-addressed). Default DATA_DIR/images. */
+  IMAGE_STORE_DIR: z.string().min(1).optional(),
+  /** Largest image upload in bytes (default 25 MB). */
+  IMAGE_MAX_BYTES: positiveInt(25 * 1024 * 1024),
+  /** Largest image in pixels (width x height), refused from the header before decoding (default 50 megapixels). */
+  IMAGE_MAX_PIXELS: positiveInt(50_000_000),
+  /** Smallest accepted image width and height in pixels (default 64). */
+  IMAGE_MIN_DIMENSION: positiveInt(64),
+  /** Model store directory (one folder per model version). Default DATA_DIR/models. */
+  MODEL_STORE_DIR: z.string().min(1).optional(),
+  /** Real data sets for demo seeding and imports. */
+  SHARED_DATA_DIR: z.string().min(1).default("../shared/data"),
+  /** First admin account, created at start when no admin exists (production bootstrap). */
+  FIRST_ADMIN_EMAIL: z.email().optional(),
+  FIRST_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  /** Sessions expire after this many hours. */
+  SESSION_MAX_AGE_HOURS: positiveInt(8).pipe(z.number().max(24 * 30)),
+  /** Force an ml backend: tfjs-node-gpu, tfjs-node, wasm, webgpu. */
+  ML_BACKEND: z.enum(["tfjs-node-gpu", "tfjs-node", "wasm", "webgpu"]).optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema> & { IMAGE_STORE_DIR: string; MODEL_STORE_DIR: string };
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join("\n")}`);
+    this.name = "InvalidEnvironmentError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset" (a blank line in an .env file must not become a value).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new InvalidEnvironmentError(
+      result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
+    );
+  }
+  const env = result.data;
+  if (env.FIRST_ADMIN_EMAIL && !env.FIRST_ADMIN_PASSWORD) {
+    throw new InvalidEnvironmentError(["FIRST_ADMIN_PASSWORD: required when FIRST_ADMIN_EMAIL is set"]);
+  }
+  return {
+    ...env,
+    IMAGE_STORE_DIR: env.IMAGE_STORE_DIR ?? path.join(env.DATA_DIR, "images"),
+    MODEL_STORE_DIR: env.MODEL_STORE_DIR ?? path.join(env.DATA_DIR, "models"),
+  };
+}
+
+let cached: Env | undefined;
+
+/** The process's configuration; throws InvalidEnvironmentError naming each bad variable. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,38 @@
+/**
+ * pg-boss instances. The worker process runs the full one (maintenance, schedules, handlers); the web process only
+ * sends jobs, so its instance does no maintenance or scheduling.
+ */
+import PgBoss from "pg-boss";
+import { QUEUE_OPTIONS } from "./queues";
+
+export const BOSS_SCHEMA = "pgboss";
+
+export async function startBoss(connectionString: string, role: "worker" | "sender"): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString,
+    schema: BOSS_SCHEMA,
+    max: role === "worker" ? 4 : 2,
+    supervise: role === "worker",
+    schedule: role === "worker",
+    application_name: `dermflag-${role}`,
+  });
+  boss.on("error", (error: Error) => console.error(`[jobs] pg-boss error: ${error.message}`));
+  await boss.start();
+  for (const [name, options] of Object.entries(QUEUE_OPTIONS)) {
+    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, ...options });
+  }
+  return boss;
+}
+
+const globalForBoss = globalThis as unknown as { dermflagBoss?: Promise<PgBoss> };
+
+/** The web process's sender, created on first use. */
+export function getSenderBoss(): Promise<PgBoss> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set.");
+  globalForBoss.dermflagBoss ??= startBoss(url, "sender").catch((error: unknown) => {
+    globalForBoss.dermflagBoss = undefined;
+    throw error;
+  });
+  return globalForBoss.dermflagBoss;
+}

@@ -1,0 +1,123 @@
+/**
+ * Lesions and what is recorded on them: images (as a timeline), clinical assessments, biopsy outcomes.
+ */
+import { TRPCError } from "@trpc/server";
+import type { Db } from "../../db/client";
+import { recordAudit } from "../audit/record-audit";
+import type { AssessmentForm, BiopsyOutcomeForm, LesionForm } from "./schemas";
+import { histopathologyOf } from "./vocabulary";
+
+const lesionSelect = { id: true, patientId: true, bodySite: true, label: true, createdAt: true } as const;
+
+export async function createLesion(options: { db: Db; actorId: string; patientId: string; input: LesionForm }) {
+  const { db, actorId, patientId, input } = options;
+  return db.$transaction(async (tx) => {
+    if (!(await tx.patient.findUnique({ where: { id: patientId }, select: { id: true } }))) {
+      throw new TRPCError({ code: "NOT_FOUND", message: "No such patient." });
+    }
+    const lesion = await tx.lesion.create({ data: { ...input, patientId }, select: lesionSelect });
+    await recordAudit(tx, { actorId, action: "CREATE", entityType: "Lesion", entityId: lesion.id, after: lesion });
+    return lesion;
+  });
+}
+
+export async function updateLesion(options: { db: Db; actorId: string; lesionId: string; input: LesionForm }) {
+  const { db, actorId, lesionId, input } = options;
+  return db.$transaction(async (tx) => {
+    const before = await tx.lesion.findUnique({ where: { id: lesionId }, select: lesionSelect });
+    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
+    const after = await tx.lesion.update({ where: { id: lesionId }, data: input, select: lesionSelect });
+    await recordAudit(tx, { actorId, action: "UPDATE", entityType: "Lesion", entityId: lesionId, before, after });
+    return after;
+  });
+}
+
+export async function getLesion(options: { db: Db; lesionId: string }) {
+  const lesion = await options.db.lesion.findUnique({
+    where: { id: options.lesionId },
+    select: {
+      ...lesionSelect,
+      patient: { select: { id: true, mrn: true, name: true, fitzpatrickType: true } },
+      images: {
+        // The timeline: by capture date, images without one last, in upload order.
+        orderBy: [{ capturedAt: { sort: "asc", nulls: "last" } }, { createdAt: "asc" }],
+        select: { id: true, width: true, height: true, mimeType: true, capturedAt: true, createdAt: true },
+      },
+      assessments: {
+        orderBy: { assessedAt: "desc" },
+        select: {
+          id: true,
+          impression: true,
+          suspectedDiagnosis: true,
+          plan: true,
+          note: true,
+          assessedAt: true,
+          clinician: { select: { name: true } },
+        },
+      },
+      biopsyOutcomes: {
+        orderBy: { reportDate: "desc" },
+        select: {
+          id: true,
+          histopathologyDiagnosis: true,
+          malignant: true,
+          reportDate: true,
+          confirmation: true,
+          recordedBy: { select: { name: true } },
+        },
+      },
+    },
+  });
+  if (!lesion) throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
+  return lesion;
+}
+
+export async function recordAssessment(options: { db: Db; actorId: string; lesionId: string; input: AssessmentForm }) {
+  const { db, actorId, lesionId, input } = options;
+  return db.$transaction(async (tx) => {
+    if (!(await tx.lesion.findUnique({ where: { id: lesionId }, select: { id: true } }))) {
+      throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
+    }
+    const assessment = await tx.clinicalAssessment.create({
+      data: { ...input, lesionId, clinicianId: actorId },
+      select: { id: true, lesionId: true, impression: true, suspectedDiagnosis: true, plan: true, note: true, assessedAt: true },
+    });
+    await recordAudit(tx, {
+      actorId,
+      action: "CREATE",
+      entityType: "ClinicalAssessment",
+      entityId: assessment.id,
+      after: assessment,
+    });
+    return assessment;
+  });
+}
+
+export async function recordBiopsyOutcome(options: {
+  db: Db;
+  actorId: string;
+  lesionId: string;
+  input: BiopsyOutcomeForm;
+}) {
+  const { db, actorId, lesionId, input } = options;
+  const diagnosis = histopathologyOf(input.histopathologyDiagnosis);
+  if (!diagnosis) throw new TRPCError({ code: "BAD_REQUEST", message: "Unknown histopathology diagnosis." });
+  return db.$transaction(async (tx) => {
+    if (!(await tx.lesion.findUnique({ where: { id: lesionId }, select: { id: true } }))) {
+      throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
+    }
+    const outcome = await tx.biopsyOutcome.create({
+      data: {
+        lesionId,
+        histopathologyDiagnosis: diagnosis.code,
+        malignant: diagnosis.malignant,
+        reportDate: new Date(`${input.reportDate}T00:00:00Z`),
+        confirmation: "histo",
+        recordedById: actorId,
+      },
+      select: { id: true, lesionId: true, histopathologyDiagnosis: true, malignant: true, reportDate: true, confirmation: true },
+    });
+    await recordAudit(tx, { actorId, action: "CREATE", entityType: "BiopsyOutcome", entityId: outcome.id, after: outcome });
+    return outcome;
+  });
+}

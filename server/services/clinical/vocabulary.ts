@@ -1,0 +1,58 @@
+/**
+ * Clinical vocabularies used by forms, importers and reports. Browser-safe (no server imports), so the same lists
+ * and labels appear in the forms and in the server's validation.
+ */
+import { DIAGNOSIS_LABELS, DIAGNOSES, type Diagnosis } from "@/ml/diagnoses";
+
+/** HAM10000's `localization` values: imported lesions use them, so new lesions do too. */
+export const BODY_SITES = [
+  "abdomen",
+  "acral",
+  "back",
+  "chest",
+  "ear",
+  "face",
+  "foot",
+  "genital",
+  "hand",
+  "lower extremity",
+  "neck",
+  "scalp",
+  "trunk",
+  "upper extremity",
+  "unspecified",
+] as const;
+
+/**
+ * Histopathology diagnoses a reviewer can enter, each mapped to malignant or benign once, here. Codes of the seven
+ * HAM10000 diagnoses are the data sets' own `dx` codes, so imported and entered outcomes read the same.
+ */
+export const HISTOPATHOLOGY_DIAGNOSES = [
+  { code: "mel", label: "Melanoma (invasive or in situ)", malignant: true },
+  { code: "bcc", label: "Basal cell carcinoma", malignant: true },
+  { code: "scc", label: "Squamous cell carcinoma (invasive)", malignant: true },
+  { code: "akiec", label: "Actinic keratosis / intraepithelial carcinoma (Bowen's)", malignant: true },
+  { code: "other_malignant", label: "Other malignant neoplasm", malignant: true },
+  { code: "nv", label: "Melanocytic nevus (incl. dysplastic)", malignant: false },
+  { code: "bkl", label: "Benign keratosis (seborrheic keratosis, solar lentigo, LPLK)", malignant: false },
+  { code: "df", label: "Dermatofibroma", malignant: false },
+  { code: "vasc", label: "Vascular lesion (angioma, angiokeratoma, pyogenic granuloma)", malignant: false },
+  { code: "other_benign", label: "Other benign lesion", malignant: false },
+] as const;
+
+export type HistopathologyCode = (typeof HISTOPATHOLOGY_DIAGNOSES)[number]["code"];
+export const HISTOPATHOLOGY_CODES = HISTOPATHOLOGY_DIAGNOSES.map((d) => d.code) as [HistopathologyCode, ...HistopathologyCode[]];
+
+export function histopathologyOf(code: string) {
+  return HISTOPATHOLOGY_DIAGNOSES.find((d) => d.code === code) ?? null;
+}
+
+/** A readable label for any stored diagnosis (entered codes, data-set codes, or an archive's own words). */
+export function diagnosisLabel(code: string): string {
+  return histopathologyOf(code)?.label ?? (DIAGNOSIS_LABELS as Record<string, string>)[code] ?? code;
+}
+
+export const SUSPECTED_DIAGNOSES: readonly Diagnosis[] = DIAGNOSES;
+
+export const FITZPATRICK_TYPES = [1, 2, 3, 4, 5, 6] as const;
+export const FITZPATRICK_LABELS: Record<number, string> = { 1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI" };

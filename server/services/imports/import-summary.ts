@@ -1,0 +1,29 @@
+/** What every importer reports back, and how it reports progress. */
+
+export interface ImportRejection {
+  /** Line in the data set's CSV (1 = header), when the problem is a CSV row. */
+  row?: number;
+  /** The image file (absolute path), when known. */
+  file?: string;
+  reason: string;
+}
+
+export interface ImportSummary {
+  /** Images in the data set considered (after --limit): imported + skippedDuplicate + rejected images. */
+  total: number;
+  /** New LesionImage rows. */
+  imported: number;
+  /** Already in the database: the same data-set image id, or the same picture (content hash). */
+  skippedDuplicate: number;
+  rejected: ImportRejection[];
+  patientsCreated: number;
+  lesionsCreated: number;
+  /** Confirmed outcomes created (BiopsyOutcome rows; see `confirmation` for how each was confirmed). */
+  outcomesCreated: number;
+}
+
+export type ImportProgress = (done: number, total: number) => void;
+
+export function emptySummary(): ImportSummary {
+  return { total: 0, imported: 0, skippedDuplicate: 0, rejected: [], patientsCreated: 0, lesionsCreated: 0, outcomesCreated: 0 };
+}

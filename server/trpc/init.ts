@@ -1,0 +1,52 @@
+/**
+ * tRPC setup in three parts: 1. the request context, 2. initialisation (transformer, error shape with zod field
+ * errors), 3. the procedures every router builds on. Access is checked here, where the data is read, not only in
+ * the proxy.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import type { Db } from "../db/client";
+import { can, type Permission } from "../auth/roles";
+import type { SessionUser } from "../auth/session";
+
+// 1. Context ---------------------------------------------------------------------------------------------------
+export interface Context {
+  db: Db;
+  user: SessionUser | null;
+}
+
+// 2. Initialisation ------------------------------------------------------------------------------------------
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const fieldErrors = error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : null;
+    // Internal errors never carry their message (it may hold SQL or patient data) to the browser.
+    const message = error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on the server." : shape.message;
+    return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// 3. Procedures ----------------------------------------------------------------------------------------------
+export const publicProcedure = t.procedure;
+
+/** Signed in, with the user narrowed to non-null. */
+export const signedInProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** Signed in and allowed `permission` (server/auth/roles.ts). */
+export function permittedProcedure(permission: Permission) {
+  return signedInProcedure.use(({ ctx, next }) => {
+    if (!can(ctx.user.role, permission)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "Your role is not allowed to do this." });
+    }
+    return next({ ctx });
+  });
+}
+
+export const adminProcedure = permittedProcedure("users:manage");

@@ -1,0 +1,20 @@
+/** The API: one router per domain. */
+import { createCallerFactory, createTRPCRouter } from "./init";
+import { auditRouter } from "./routers/audit";
+import { importsRouter } from "./routers/imports";
+import { lesionsRouter } from "./routers/lesions";
+import { overviewRouter } from "./routers/overview";
+import { patientsRouter } from "./routers/patients";
+import { usersRouter } from "./routers/users";
+
+export const appRouter = createTRPCRouter({
+  users: usersRouter,
+  overview: overviewRouter,
+  patients: patientsRouter,
+  lesions: lesionsRouter,
+  audit: auditRouter,
+  imports: importsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { createTRPCRouter, permittedProcedure } from "../init";
+
+/** Counts that drive the empty states ("no patients yet: import or register one"). */
+export const overviewRouter = createTRPCRouter({
+  counts: permittedProcedure("clinical:read")
+    .output(
+      z.object({
+        patients: z.number(),
+        lesions: z.number(),
+        images: z.number(),
+        openFlags: z.number(),
+        biopsyOutcomes: z.number(),
+        activeModel: z.string().nullable(),
+      }),
+    )
+    .query(async ({ ctx }) => {
+      const [patients, lesions, images, openFlags, biopsyOutcomes, activeModel] = await Promise.all([
+        ctx.db.patient.count(),
+        ctx.db.lesion.count(),
+        ctx.db.lesionImage.count(),
+        ctx.db.flag.count({ where: { status: "OPEN" } }),
+        ctx.db.biopsyOutcome.count(),
+        ctx.db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } }),
+      ]);
+      return { patients, lesions, images, openFlags, biopsyOutcomes, activeModel: activeModel?.version ?? null };
+    }),
+});
