@@ -38,11 +38,19 @@ export async function decodeToRgb(
   let data: Buffer;
   let info: OutputInfo;
   try {
-    ({ data, info } = await sharp(input)
+    // Decode in full first, then resize from the raw pixels. libvips otherwise shrinks JPEGs while decoding (even
+    // with fastShrinkOnLoad off), which gives different pixels from the same picture stored as PNG (the image store
+    // keeps lossless PNGs): training on JPEG files and inference on stored images must see the same input.
+    const decoded = await sharp(input)
       .autoOrient()
       .flatten({ background: { r: 0, g: 0, b: 0 } })
-      .resize(size, size, { fit, position: "centre", kernel })
       .toColourspace("srgb")
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    ({ data, info } = await sharp(decoded.data, {
+      raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels },
+    })
+      .resize(size, size, { fit, position: "centre", kernel })
       .raw()
       .toBuffer({ resolveWithObject: true }));
   } catch (error) {

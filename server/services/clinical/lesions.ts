@@ -4,6 +4,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../../db/client";
 import { recordAudit } from "../audit/record-audit";
+import { closeFlagsForOutcome, recomputeLesionFlag } from "../flags/recompute-flags";
 import type { AssessmentForm, BiopsyOutcomeForm, LesionForm } from "./schemas";
 import { histopathologyOf } from "./vocabulary";
 
@@ -74,7 +75,7 @@ export async function getLesion(options: { db: Db; lesionId: string }) {
 
 export async function recordAssessment(options: { db: Db; actorId: string; lesionId: string; input: AssessmentForm }) {
   const { db, actorId, lesionId, input } = options;
-  return db.$transaction(async (tx) => {
+  const assessment = await db.$transaction(async (tx) => {
     if (!(await tx.lesion.findUnique({ where: { id: lesionId }, select: { id: true } }))) {
       throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
     }
@@ -91,6 +92,9 @@ export async function recordAssessment(options: { db: Db; actorId: string; lesio
     });
     return assessment;
   });
+  // A new assessment changes what the model is compared with.
+  await recomputeLesionFlag({ db, lesionId });
+  return assessment;
 }
 
 export async function recordBiopsyOutcome(options: {
@@ -118,6 +122,8 @@ export async function recordBiopsyOutcome(options: {
       select: { id: true, lesionId: true, histopathologyDiagnosis: true, malignant: true, reportDate: true, confirmation: true },
     });
     await recordAudit(tx, { actorId, action: "CREATE", entityType: "BiopsyOutcome", entityId: outcome.id, after: outcome });
+    // Histopathology closes the lesion's loop: its flags are closed, and the outcome feeds the dashboard and retraining.
+    await closeFlagsForOutcome(tx, lesionId);
     return outcome;
   });
 }

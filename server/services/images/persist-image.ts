@@ -37,7 +37,7 @@ export async function lockContentHashes(tx: Tx, contentHashes: readonly string[]
   await tx.$executeRaw`SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT unnest(${keys}::bigint[]) AS key ORDER BY 1) AS locks`;
 }
 
-/** Writes the original and its derivatives; returns the keys this call created (so a failure can remove them). */
+/** Writes the original and its derivatives, recording in `created` each key this call created (even if it then fails part-way), so that a failure can remove exactly those. */
 export async function writeImageBlobs(store: ImageStore, image: PreparedImage, created: string[]): Promise<void> {
   const keys = imageBlobKeys(image.contentHash);
   for (const [key, bytes] of [

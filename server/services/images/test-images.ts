@@ -8,24 +8,24 @@ import path from "node:path";
 import { deflateSync } from "node:zlib";
 import { DERMAMNIST_28_DIR, HAM10000_SAMPLE_DIR, ISIC2019_180_DIR } from "@/ml/data/shared-data";
 
-export function hamSampleImage(index = 0): Uint8Array {
+export function hamSampleImage(index = 0): Uint8Array<ArrayBuffer> {
   const dir = path.join(HAM10000_SAMPLE_DIR, "images");
   const name = readdirSync(dir).sort()[index];
   if (!name) throw new Error(`no image ${index} in ${dir}`);
   return readFileSync(path.join(dir, name));
 }
 
-export function isicImage(): Uint8Array {
+export function isicImage(): Uint8Array<ArrayBuffer> {
   const dir = path.join(ISIC2019_180_DIR, "train", "benign");
   return readFileSync(path.join(dir, readdirSync(dir).sort()[0]!));
 }
 
-export function dermamnistImage(): Uint8Array {
+export function dermamnistImage(): Uint8Array<ArrayBuffer> {
   return readFileSync(path.join(DERMAMNIST_28_DIR, "images", "DermaMNIST_train_00000.jpg"));
 }
 
 /** A temp folder for damaged copies; remove() deletes it. */
-export function tempFolder(prefix: string): { dir: string; write(name: string, bytes: Uint8Array | string): Uint8Array; remove(): void } {
+export function tempFolder(prefix: string): { dir: string; write(name: string, bytes: Uint8Array | string): Uint8Array<ArrayBuffer>; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   return {
     dir,
@@ -61,7 +61,7 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
  * A valid 1-bit greyscale PNG of side x side pixels, every pixel black: a 30000 x 30000 one is about 110 KB on disk
  * and 2.7 GB once decoded to RGB. Written directly (sharp takes ~20 s to make one this size).
  */
-export function decompressionBombPng(side: number): Uint8Array {
+export function decompressionBombPng(side: number): Uint8Array<ArrayBuffer> {
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
   view.setUint32(0, side);

@@ -9,12 +9,16 @@ export interface ImportRejection {
 }
 
 export interface ImportSummary {
-  /** Images in the data set considered (after --limit): imported + skippedDuplicate + rejected images. */
+  /**
+   * Entries considered (after --limit): imported + skippedDuplicate + rejected.length. Mostly images; a rejected
+   * entry can also be a CSV row or a stray folder.
+   */
   total: number;
   /** New LesionImage rows. */
   imported: number;
   /** Already in the database: the same data-set image id, or the same picture (content hash). */
   skippedDuplicate: number;
+  /** In CSV line order, then by file. */
   rejected: ImportRejection[];
   patientsCreated: number;
   lesionsCreated: number;

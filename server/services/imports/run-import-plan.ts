@@ -138,5 +138,7 @@ export async function runImportPlan(plan: ImportPlan, options: RunImportOptions)
     }
     advance(refused + prepared.length);
   });
+  // Lesions finish in any order: sort, so that two runs over the same data report the same list.
+  summary.rejected.sort((a, b) => (a.row ?? Infinity) - (b.row ?? Infinity) || (a.file ?? "").localeCompare(b.file ?? ""));
   return summary;
 }

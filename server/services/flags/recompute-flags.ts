@@ -1,0 +1,122 @@
+/**
+ * Keeps a lesion's flag in step with its data: called when a new assessment, prediction, biopsy outcome or active
+ * model arrives. At most one OPEN flag per lesion (a partial unique index enforces it). A flag a reviewer already
+ * decided is not raised again for the same assessment, model and kind: their decision covers those inputs.
+ */
+import type { Db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { applyFlagPolicy, type FlagDecision } from "./flag-policy";
+
+type Tx = Prisma.TransactionClient;
+
+interface LesionFlagInputs {
+  decision: FlagDecision | null;
+  assessmentId: string | null;
+  modelVersionId: string | null;
+  predictionId: string | null;
+  pMalignant: number | null;
+  threshold: number | null;
+}
+
+async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs | null> {
+  const lesion = await tx.lesion.findUnique({
+    where: { id: lesionId },
+    select: {
+      patient: { select: { fitzpatrickType: true } },
+      assessments: { orderBy: { assessedAt: "desc" }, take: 1, select: { id: true, impression: true, plan: true } },
+      _count: { select: { biopsyOutcomes: true } },
+    },
+  });
+  if (!lesion) return null;
+  const activeModel = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true } });
+  const predictions = activeModel
+    ? await tx.prediction.findMany({
+        where: { modelVersionId: activeModel.id, image: { lesionId } },
+        select: { id: true, pMalignant: true, threshold: true, image: { select: { quality: true } } },
+      })
+    : [];
+  // The lesion is as suspicious as its most suspicious image.
+  const top = predictions.reduce<(typeof predictions)[number] | null>(
+    (best, prediction) => (!best || prediction.pMalignant > best.pMalignant ? prediction : best),
+    null,
+  );
+  const qualityReasons = predictions.flatMap((prediction) => {
+    const quality = prediction.image.quality as { passed?: boolean; reasons?: string[] } | null;
+    return quality && quality.passed === false ? (quality.reasons ?? ["image quality check failed"]) : [];
+  });
+  const assessment = lesion.assessments[0] ?? null;
+  const decision = applyFlagPolicy({
+    assessment,
+    fitzpatrickType: lesion.patient.fitzpatrickType,
+    score: top ? { pMalignant: top.pMalignant, threshold: top.threshold } : null,
+    quality: { passed: qualityReasons.length === 0, reasons: [...new Set(qualityReasons)] },
+    hasOutcome: lesion._count.biopsyOutcomes > 0,
+  });
+  return {
+    decision,
+    assessmentId: assessment?.id ?? null,
+    modelVersionId: activeModel?.id ?? null,
+    predictionId: top?.id ?? null,
+    pMalignant: top?.pMalignant ?? null,
+    threshold: top?.threshold ?? null,
+  };
+}
+
+export type RecomputeResult = "unchanged" | "raised" | "updated" | "superseded" | "closed";
+
+export async function recomputeLesionFlag(options: { db: Db; lesionId: string }): Promise<RecomputeResult> {
+  return options.db.$transaction(async (tx) => {
+    // Serialise recomputations of one lesion (jobs for several images of a lesion can finish together).
+    await tx.$queryRaw`SELECT id FROM "Lesion" WHERE id = ${options.lesionId} FOR UPDATE`;
+    const inputs = await gatherInputs(tx, options.lesionId);
+    if (!inputs) return "unchanged";
+    const open = await tx.flag.findFirst({ where: { lesionId: options.lesionId, status: "OPEN" } });
+    const hasOutcome = inputs.decision === null && (await tx.biopsyOutcome.count({ where: { lesionId: options.lesionId } })) > 0;
+
+    if (!inputs.decision) {
+      if (!open) return "unchanged";
+      await tx.flag.update({
+        where: { id: open.id },
+        data: hasOutcome ? { status: "CLOSED", closedAt: new Date() } : { status: "SUPERSEDED", closedAt: new Date() },
+      });
+      return hasOutcome ? "closed" : "superseded";
+    }
+
+    const fields = {
+      kind: inputs.decision.kind,
+      reason: inputs.decision.reason,
+      biopsyPlanned: inputs.decision.biopsyPlanned,
+      pMalignant: inputs.pMalignant,
+      threshold: inputs.threshold,
+      modelVersionId: inputs.modelVersionId,
+      predictionId: inputs.predictionId,
+      assessmentId: inputs.assessmentId,
+    };
+    if (open && open.kind === fields.kind) {
+      await tx.flag.update({ where: { id: open.id }, data: fields });
+      return "updated";
+    }
+    if (open) await tx.flag.update({ where: { id: open.id }, data: { status: "SUPERSEDED", closedAt: new Date() } });
+    const alreadyDecided = await tx.flag.findFirst({
+      where: {
+        lesionId: options.lesionId,
+        status: "DECIDED",
+        kind: fields.kind,
+        assessmentId: fields.assessmentId,
+        modelVersionId: fields.modelVersionId,
+      },
+      select: { id: true },
+    });
+    if (alreadyDecided) return open ? "superseded" : "unchanged";
+    await tx.flag.create({ data: { lesionId: options.lesionId, ...fields } });
+    return "raised";
+  });
+}
+
+/** Closes the loop when histopathology arrives: the lesion's open flag is closed (called by recordBiopsyOutcome). */
+export async function closeFlagsForOutcome(tx: Tx, lesionId: string): Promise<void> {
+  await tx.flag.updateMany({
+    where: { lesionId, status: { in: ["OPEN", "DECIDED"] } },
+    data: { status: "CLOSED", closedAt: new Date() },
+  });
+}
