@@ -5,6 +5,7 @@ import { importsRouter } from "./routers/imports";
 import { lesionsRouter } from "./routers/lesions";
 import { overviewRouter } from "./routers/overview";
 import { patientsRouter } from "./routers/patients";
+import { reviewRouter } from "./routers/review";
 import { usersRouter } from "./routers/users";
 
 export const appRouter = createTRPCRouter({
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   lesions: lesionsRouter,
   audit: auditRouter,
   imports: importsRouter,
+  review: reviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

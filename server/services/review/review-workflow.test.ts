@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { recordAssessment, recordBiopsyOutcome } from "../clinical/lesions";
 import { recomputeLesionFlag } from "../flags/recompute-flags";
+import { neighbouringFlags } from "./flag-details";
 import { countOpenFlagsByKind, listOverdueFollowUps, listQueue } from "./queue";
 import { recordReview } from "./record-review";
 
@@ -167,7 +168,7 @@ describe("the queue", () => {
       const lesionId = await lesionWithScore({ pMalignant: p });
       await assess(lesionId, plan === "BIOPSY" ? "MALIGNANT" : "BENIGN", plan);
     }
-    const all: { biopsyPlanned: boolean; pMalignant: number | null }[] = [];
+    const all: { id: string; biopsyPlanned: boolean; pMalignant: number | null }[] = [];
     let cursor: string | undefined;
     do {
       const page = await listQueue({ db: database.db, filter: { limit: 2, cursor } });
@@ -180,6 +181,11 @@ describe("the queue", () => {
       const [a, b] = [all[i - 1]!, all[i]!];
       expect(Number(a.biopsyPlanned) >= Number(b.biopsyPlanned)).toBe(true);
       if (a.biopsyPlanned === b.biopsyPlanned) expect((a.pMalignant ?? -1) >= (b.pMalignant ?? -1)).toBe(true);
+    }
+    // j/k walk the same order.
+    for (let i = 0; i < all.length; i++) {
+      const neighbours = await neighbouringFlags({ db: database.db, flagId: all[i]!.id });
+      expect(neighbours).toEqual({ previous: all[i - 1]?.id ?? null, next: all[i + 1]?.id ?? null });
     }
     const counts = await countOpenFlagsByKind({ db: database.db });
     expect(counts.LIKELY_BENIGN + counts.POSSIBLE_MISSED_MALIGNANCY + counts.REVIEW_REQUIRED).toBe(open);
