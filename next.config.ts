@@ -8,6 +8,12 @@ const securityHeaders = [
   { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
 ];
 
+/**
+ * The proxy (proxy.ts) runs for every request, and Next.js holds at most this much of a request body while it does:
+ * above it an upload would reach its route cut short. IMAGE_MAX_BYTES (server/env.ts) may not exceed it.
+ */
+const REQUEST_BODY_CEILING_BYTES = 100 * 1024 * 1024;
+
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   // `npm run typecheck` checks the whole project (ml, scripts, tests too); the build need not do it twice.
@@ -29,6 +35,7 @@ const nextConfig: NextConfig = {
   experimental: {
     // forbidden(): a signed-in user without the role gets a real 403 page, not a crash.
     authInterrupts: true,
+    proxyClientMaxBodySize: REQUEST_BODY_CEILING_BYTES,
   },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -31,7 +31,8 @@ const envSchema = z.object({
   /** Image store directory (content-addressed). Default DATA_DIR/images. */
   IMAGE_STORE_DIR: z.string().min(1).optional(),
   /** Largest image upload in bytes (default 25 MB). */
-  IMAGE_MAX_BYTES: positiveInt(25 * 1024 * 1024),
+  // Capped by the request-body ceiling the proxy lets through (next.config.ts REQUEST_BODY_CEILING_BYTES).
+  IMAGE_MAX_BYTES: positiveInt(25 * 1024 * 1024).pipe(z.number().max(100 * 1024 * 1024, "must be at most 100 MiB")),
   /** Largest image in pixels (width x height), refused from the header before decoding (default 50 megapixels). */
   IMAGE_MAX_PIXELS: positiveInt(50_000_000),
   /** Smallest accepted image width and height in pixels (default 64). */

@@ -2,6 +2,8 @@ import type { ReactNode } from "react";
 import { signOut } from "@/server/auth";
 import { requireUser } from "@/server/auth/guards";
 import { can, ROLE_LABELS } from "@/server/auth/roles";
+import { currentUser, revokeSessions } from "@/server/auth/session";
+import { getDb } from "@/server/db/client";
 import { Nav, type NavItem } from "../_components/nav";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
@@ -13,9 +15,12 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/outcomes", label: "Outcomes" },
   ];
   if (can(user.role, "users:manage")) items.push({ href: "/admin", label: "Admin" });
+  if (can(user.role, "audit:read")) items.push({ href: "/audit", label: "Audit log" });
 
   async function signOutAction() {
     "use server";
+    const signedIn = await currentUser();
+    if (signedIn) await revokeSessions(getDb(), signedIn.id);
     await signOut({ redirectTo: "/login" });
   }
 

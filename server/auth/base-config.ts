@@ -10,7 +10,7 @@ declare module "next-auth" {
     role?: Role;
   }
   interface Session {
-    user: { id: string; email: string; name: string; role: Role };
+    user: { id: string; email: string; name: string; role: Role; authTime: number };
   }
 }
 
@@ -33,6 +33,8 @@ export const baseAuthConfig = {
         token.role = user.role;
         token.name = user.name;
         token.email = user.email;
+        // When this session began (ms). Unlike iat it survives token refreshes, so sign-out can revoke it.
+        token.authTime = Date.now();
       }
       return token;
     },
@@ -44,6 +46,7 @@ export const baseAuthConfig = {
         email: token.email ?? "",
         name: token.name ?? "",
         role,
+        authTime: typeof token.authTime === "number" ? token.authTime : 0,
       };
       return session;
     },

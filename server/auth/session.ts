@@ -13,13 +13,18 @@ export interface SessionUser {
   role: Role;
 }
 
-export async function loadSessionUser(db: Db, userId: string | undefined | null): Promise<SessionUser | null> {
-  if (!userId) return null;
+/** `authTime`: when the session began (ms since the epoch); sessions begun before a revocation are refused. */
+export async function loadSessionUser(
+  db: Db,
+  session: { id?: string | null; authTime?: number } | null | undefined,
+): Promise<SessionUser | null> {
+  if (!session?.id) return null;
   const user = await db.user.findUnique({
-    where: { id: userId },
-    select: { id: true, email: true, name: true, role: true, active: true },
+    where: { id: session.id },
+    select: { id: true, email: true, name: true, role: true, active: true, sessionsRevokedAt: true },
   });
   if (!user || !user.active) return null;
+  if (user.sessionsRevokedAt && (session.authTime ?? 0) < user.sessionsRevokedAt.getTime()) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
@@ -27,5 +32,13 @@ export async function loadSessionUser(db: Db, userId: string | undefined | null)
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const [{ auth }, { getDb }] = await Promise.all([import("./index"), import("../db/client")]);
   const session = await auth();
-  return loadSessionUser(getDb(), session?.user?.id);
+  return loadSessionUser(getDb(), session?.user);
 });
+
+/**
+ * Sign-out: every session of this user that began before now is refused from here on, including a token a late
+ * response may still set in the browser (and sessions on other devices: signing out signs out everywhere).
+ */
+export async function revokeSessions(db: Db, userId: string, now: Date = new Date()): Promise<void> {
+  await db.user.update({ where: { id: userId }, data: { sessionsRevokedAt: now } });
+}

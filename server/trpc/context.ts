@@ -6,5 +6,5 @@ import type { Context } from "./init";
 export async function createRequestContext(): Promise<Context> {
   const db = getDb();
   const session = await auth();
-  return { db, user: await loadSessionUser(db, session?.user?.id) };
+  return { db, user: await loadSessionUser(db, session?.user) };
 }

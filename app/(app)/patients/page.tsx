@@ -1,25 +1,123 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requirePermission } from "@/server/auth/guards";
+import { can } from "@/server/auth/roles";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
+import { buttonClass, inputClass } from "../_clinical/field";
+import { fitzpatrickLabel, formatDate, SEX_LABELS } from "../_clinical/format";
+import { Pagination } from "./pagination";
 
 export const metadata: Metadata = { title: "Patients" };
 
-export default async function PatientsPage() {
-  await requirePermission("clinical:read");
-  const counts = await (await serverApi()).overview.counts();
+const PAGE_SIZE = 25;
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The search lives in the URL (?q=&page=), so every page of results is server-rendered and can be bookmarked. */
+function parseSearch(params: SearchParams): { query: string; page: number } {
+  const query = (first(params.q) ?? "").trim().slice(0, 100);
+  const page = Number(first(params.page));
+  return { query, page: Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1 };
+}
+
+export default async function PatientsPage(props: { searchParams: Promise<SearchParams> }) {
+  const user = await requirePermission("clinical:read");
+  const { query, page } = parseSearch(await props.searchParams);
+  const result = await (await serverApi()).patients.list({ query: query || undefined, page, pageSize: PAGE_SIZE });
+  const canRegister = can(user.role, "clinical:write");
+  const totalPages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+  const firstShown = (page - 1) * PAGE_SIZE + 1;
+
   return (
     <>
-      <PageHeader title="Patients">Patients, their lesions, images, assessments and biopsy outcomes.</PageHeader>
-      {counts.patients === 0 ? (
-        <EmptyState title="No patients yet">
-          Register a patient to start, or ask an admin to import a data set (HAM10000, DermaMNIST or an image folder).
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <PageHeader title="Patients">Find a patient by MRN or name; open one to see lesions, images and outcomes.</PageHeader>
+        {canRegister ? (
+          <Link href="/patients/new" className={buttonClass}>
+            Register patient
+          </Link>
+        ) : null}
+      </div>
+
+      <form method="get" action="/patients" role="search" className="mb-6 flex max-w-xl items-end gap-2">
+        <label className="block flex-1 text-sm font-medium text-slate-700">
+          Search patients
+          <input name="q" type="search" defaultValue={query} placeholder="MRN prefix or name" className={inputClass} />
+        </label>
+        <button type="submit" className={buttonClass}>
+          Search
+        </button>
+        {query ? (
+          <Link href="/patients" className="px-2 py-2 text-sm text-sky-700 underline">
+            Clear
+          </Link>
+        ) : null}
+      </form>
+
+      {result.total === 0 ? (
+        query ? (
+          <EmptyState title={`No patient matches “${query}”`} action={canRegister ? { href: "/patients/new", label: "Register patient" } : undefined}>
+            Search looks for MRNs that start with what you typed and names that contain it. Check the spelling, or register
+            the patient if they are new.
+          </EmptyState>
+        ) : (
+          <EmptyState title="No patients yet" action={canRegister ? { href: "/patients/new", label: "Register patient" } : undefined}>
+            Register a patient to start, or ask an admin to import a data set (HAM10000, DermaMNIST or an image folder).
+          </EmptyState>
+        )
+      ) : result.patients.length === 0 ? (
+        <EmptyState title="No patients on this page" action={{ href: `/patients${query ? `?q=${encodeURIComponent(query)}` : ""}`, label: "Go to the first page" }}>
+          There are {result.total} matching patients, on {totalPages} pages.
         </EmptyState>
       ) : (
-        <p data-testid="patient-count">
-          {counts.patients} patients, {counts.lesions} lesions, {counts.images} images, {counts.biopsyOutcomes} biopsy
-          outcomes.
-        </p>
+        <>
+          <p className="mb-2 text-sm text-slate-600" data-testid="patient-count">
+            Showing {firstShown}–{firstShown + result.patients.length - 1} of {result.total} {result.total === 1 ? "patient" : "patients"}
+            {query ? ` matching “${query}”` : ""}.
+          </p>
+          <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+            <table className="w-full text-left text-sm" data-testid="patient-table">
+              <caption className="sr-only">Patients</caption>
+              <thead className="bg-slate-100 text-slate-600">
+                <tr>
+                  <th scope="col" className="px-4 py-2">MRN</th>
+                  <th scope="col" className="px-4 py-2">Name</th>
+                  <th scope="col" className="px-4 py-2">Birth date</th>
+                  <th scope="col" className="px-4 py-2">Sex</th>
+                  <th scope="col" className="px-4 py-2">Fitzpatrick</th>
+                  <th scope="col" className="px-4 py-2 text-right">Lesions</th>
+                </tr>
+              </thead>
+              {/* Rows link without prefetching: 25 prefetched patient pages per list view would be wasted queries. */}
+              <tbody>
+                {result.patients.map((patient) => (
+                  <tr key={patient.id} className="border-t border-slate-100 hover:bg-slate-50">
+                    <td className="px-4 py-2 font-mono">
+                      <Link href={`/patients/${patient.id}`} prefetch={false} className="text-sky-800 underline-offset-2 hover:underline">
+                        {patient.mrn}
+                      </Link>
+                    </td>
+                    <td className="px-4 py-2">
+                      <Link href={`/patients/${patient.id}`} prefetch={false} className="text-sky-800 underline-offset-2 hover:underline">
+                        {patient.name}
+                      </Link>
+                    </td>
+                    <td className="px-4 py-2">{formatDate(patient.birthDate)}</td>
+                    <td className="px-4 py-2">{SEX_LABELS[patient.sex]}</td>
+                    <td className="px-4 py-2">{fitzpatrickLabel(patient.fitzpatrickType)}</td>
+                    <td className="px-4 py-2 text-right tabular-nums">{patient.lesionCount}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination page={page} totalPages={totalPages} href={(target) => `/patients?${new URLSearchParams({ ...(query ? { q: query } : {}), page: String(target) })}`} />
+        </>
       )}
     </>
   );

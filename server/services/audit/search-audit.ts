@@ -57,6 +57,9 @@ export interface AuditSearchEntry {
   entityType: string;
   entityId: string;
   actor: { name: string; email: string } | null;
+  /** Whether the entry recorded a state before and after the change (a creation has no before, a deletion no after). */
+  hasBefore: boolean;
+  hasAfter: boolean;
   changes: AuditChange[];
 }
 
@@ -113,6 +116,8 @@ export async function searchAudit(options: { db: Db; input: AuditSearchInput }):
       entityType: row.entityType,
       entityId: row.entityId,
       actor: row.actor,
+      hasBefore: row.before !== null,
+      hasAfter: row.after !== null,
       changes: auditChanges(row.before, row.after),
     })),
     nextCursor: rows.length > input.limit && last ? cursorOf(last) : null,

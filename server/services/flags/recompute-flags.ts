@@ -120,3 +120,29 @@ export async function closeFlagsForOutcome(tx: Tx, lesionId: string): Promise<vo
     data: { status: "CLOSED", closedAt: new Date() },
   });
 }
+
+/**
+ * After the active model changes (promotion, roll back): recompute every open case (assessed, no outcome yet) whose
+ * flag does not come from the active model. Returns how many lesions were recomputed.
+ */
+export async function recomputeStaleFlags(options: { db: Db; batchSize?: number }): Promise<number> {
+  const { db } = options;
+  const active = await db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true } });
+  if (!active) return 0;
+  const batchSize = options.batchSize ?? 500;
+  let recomputed = 0;
+  let after = "";
+  for (;;) {
+    const rows = await db.$queryRaw<{ id: string }[]>`
+      SELECT l.id FROM "Lesion" l
+      WHERE l.id > ${after}
+        AND EXISTS (SELECT 1 FROM "ClinicalAssessment" a WHERE a."lesionId" = l.id)
+        AND NOT EXISTS (SELECT 1 FROM "BiopsyOutcome" o WHERE o."lesionId" = l.id)
+        AND NOT EXISTS (SELECT 1 FROM "Flag" f WHERE f."lesionId" = l.id AND f."modelVersionId" = ${active.id} AND f.status IN ('OPEN', 'DECIDED'))
+      ORDER BY l.id LIMIT ${batchSize}`;
+    if (rows.length === 0) return recomputed;
+    for (const row of rows) await recomputeLesionFlag({ db, lesionId: row.id });
+    recomputed += rows.length;
+    after = rows.at(-1)!.id;
+  }
+}

@@ -1,0 +1,18 @@
+import { currentUser } from "@/server/auth/session";
+import { getDb } from "@/server/db/client";
+import { env } from "@/server/env";
+import { uploadLesionImage } from "@/server/http/upload-lesion-image";
+import { createImageStoreFromEnv, imageLimitsFromEnv } from "@/server/services/images";
+
+/** Upload one image to a lesion: see server/http/upload-lesion-image.ts. */
+export async function POST(request: Request, context: { params: Promise<{ lesionId: string }> }) {
+  const { lesionId } = await context.params;
+  return uploadLesionImage({
+    request,
+    user: await currentUser(),
+    lesionId,
+    db: getDb(),
+    store: createImageStoreFromEnv(),
+    limits: imageLimitsFromEnv(env()),
+  });
+}

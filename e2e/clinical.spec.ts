@@ -1,0 +1,237 @@
+/**
+ * The clinical workflow in a browser: register a patient, add a lesion, upload real dermoscopy images, record an
+ * assessment and a histopathology result, and read it all back in the audit log. Each test makes its own patient
+ * (random MRN) and users, so tests share no state.
+ */
+import { randomInt, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import sharp from "sharp";
+import { HAM10000_SAMPLE_DIR } from "../ml/data/shared-data";
+import { expect, test } from "./fixtures";
+
+const REAL_IMAGE = path.join(HAM10000_SAMPLE_DIR, "images", "ISIC_0024354.jpg");
+
+const randomMrn = () => `E2E-${randomUUID().slice(0, 8).toUpperCase()}`;
+
+/**
+ * A full-size HAM10000 photograph, cropped by a few random pixels: the e2e server runs in demo mode, whose database
+ * already holds every ham10000-sample image, so the untouched file would (correctly) be reported as a duplicate.
+ */
+async function freshRealImage(): Promise<Buffer> {
+  const left = randomInt(1, 40);
+  const top = randomInt(1, 30);
+  return sharp(readFileSync(REAL_IMAGE))
+    .extract({ left, top, width: 600 - left - randomInt(0, 20), height: 450 - top - randomInt(0, 20) })
+    .jpeg({ quality: 95 })
+    .toBuffer();
+}
+
+test.describe("patients, lesions and outcomes", () => {
+  test("a dermatologist registers a patient, adds a lesion, records an assessment and a biopsy; an admin audits it", async ({
+    signedInAs,
+  }) => {
+    const { page, user: dermatologist } = await signedInAs("DERMATOLOGIST");
+    const mrn = randomMrn();
+    const name = `Ana Test ${mrn}`;
+
+    await page.goto("/patients");
+    await page.getByRole("link", { name: "Register patient" }).first().click();
+    await expect(page).toHaveURL(/\/patients\/new$/);
+    const form = page.getByRole("form", { name: "Patient details" });
+    await form.getByLabel("MRN").fill(mrn);
+    await form.getByLabel("Name").fill(name);
+    // The shared zod schema refuses a future birth date in the browser, before anything is sent.
+    await form.getByLabel("Birth date").fill("2999-01-01");
+    await form.getByRole("button", { name: "Register patient" }).click();
+    await expect(form.getByText("The birth date cannot be in the future.")).toBeVisible();
+    await form.getByLabel("Birth date").fill("1971-03-15");
+    await form.getByLabel("Sex").selectOption({ label: "Female" });
+    await form.getByLabel("Fitzpatrick skin type").selectOption({ label: "Type III" });
+    await form.getByRole("button", { name: "Register patient" }).click();
+    await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+    await expect(page.getByTestId("demographics")).toContainText("1971-03-15");
+    const patientUrl = page.url();
+
+    // Search by MRN prefix finds exactly this patient.
+    await page.goto("/patients");
+    await page.getByLabel("Search patients").fill(mrn.slice(0, 10));
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page).toHaveURL(new RegExp(`q=${mrn.slice(0, 10)}`));
+    const rows = page.getByTestId("patient-table").locator("tbody tr");
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText(mrn);
+    await expect(rows.first()).toContainText("Type III");
+
+    // The same MRN again: the server's conflict is shown on the MRN field.
+    await page.goto("/patients/new");
+    const again = page.getByRole("form", { name: "Patient details" });
+    await again.getByLabel("MRN").fill(mrn);
+    await again.getByLabel("Name").fill("Someone Else");
+    await again.getByRole("button", { name: "Register patient" }).click();
+    await expect(again.getByTestId("field-error")).toHaveText(`A patient with MRN ${mrn} already exists.`);
+
+    // Edit the demographics.
+    await page.goto(patientUrl);
+    const edit = page.getByRole("form", { name: "Edit demographics" });
+    await edit.getByLabel("Name").fill(`${name}-Smith`);
+    await edit.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: `${name}-Smith` })).toBeVisible();
+
+    // Add a lesion: it opens the lesion's page.
+    const addLesion = page.getByRole("form", { name: "Add lesion" });
+    await addLesion.getByRole("button", { name: "Add lesion" }).click();
+    await expect(addLesion.getByText("Choose a body site.")).toBeVisible();
+    await addLesion.getByLabel("Body site").selectOption("back");
+    await addLesion.getByLabel("Lesion label").fill("left scapula, dark macule");
+    await addLesion.getByRole("button", { name: "Add lesion" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "left scapula, dark macule" })).toBeVisible();
+    await expect(page.getByTestId("empty-state")).toContainText("No images yet");
+
+    const assessment = page.getByRole("form", { name: "Record an assessment" });
+    await assessment.getByLabel("Clinical impression").selectOption({ label: "Malignant" });
+    await assessment.getByLabel("Plan").selectOption({ label: "Biopsy" });
+    await assessment.getByLabel("Suspected diagnosis").selectOption({ label: "Melanoma" });
+    await assessment.getByLabel("Note").fill("Irregular network, regression structures.");
+    await assessment.getByRole("button", { name: "Record assessment" }).click();
+    const assessments = page.getByTestId("assessment-list");
+    await expect(assessments).toContainText("Malignant, plan: biopsy");
+    await expect(assessments).toContainText("suspected Melanoma");
+    await expect(assessments).toContainText(dermatologist.name);
+
+    const outcome = page.getByRole("form", { name: "Record a histopathology result" });
+    await outcome.getByLabel("Histopathology diagnosis").selectOption({ label: "Melanocytic nevus (incl. dysplastic)" });
+    await outcome.getByLabel("Report date").fill("2026-01-05");
+    await outcome.getByRole("button", { name: "Record result" }).click();
+    const outcomes = page.getByTestId("outcome-list");
+    await expect(outcomes).toContainText("Benign");
+    await expect(outcomes).toContainText("Melanocytic nevus");
+    await expect(outcomes).toContainText("Histopathology (biopsy)");
+    await expect(outcomes).toContainText("2026-01-05");
+
+    // The patient page summarises the lesion.
+    await page.goto(patientUrl);
+    const lesionRow = page.getByTestId("lesion-table").locator("tbody tr");
+    await expect(lesionRow).toHaveCount(1);
+    await expect(lesionRow).toContainText("Malignant, plan: biopsy");
+    await expect(lesionRow).toContainText("Melanocytic nevus");
+
+    // The audit log is for admins.
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" })).toHaveCount(0);
+    expect((await page.goto("/audit"))?.status()).toBe(403);
+
+    const { page: adminPage } = await signedInAs("ADMIN");
+    await adminPage.goto("/queue");
+    await adminPage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
+    await expect(adminPage.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
+    const filter = adminPage.getByRole("form", { name: "Filter the audit log" });
+    await filter.getByLabel("Actor email").fill(dermatologist.email);
+    await filter.getByRole("button", { name: "Search" }).click();
+    const entries = adminPage.getByTestId("audit-entry");
+    // Newest first: the outcome, the assessment, the lesion, the edit, the registration.
+    await expect(entries).toHaveCount(5);
+    await expect(entries.nth(0)).toContainText("BiopsyOutcome");
+    await expect(entries.nth(0)).toContainText("nv");
+    await expect(entries.nth(1)).toContainText("ClinicalAssessment");
+    await expect(entries.nth(1)).toContainText("MALIGNANT");
+    await expect(entries.nth(2)).toContainText("Lesion");
+    const update = entries.nth(3);
+    await expect(update).toContainText("update");
+    await expect(update.locator("del")).toContainText([name]);
+    await expect(update.locator("ins")).toContainText([`${name}-Smith`]);
+    await expect(entries.nth(4)).toContainText("create");
+    await expect(entries.nth(4)).toContainText(mrn);
+  });
+
+  test("the patient list pages through search results with bookmarkable links", async ({ signedInAs, db }) => {
+    const { page } = await signedInAs("DERMATOLOGIST");
+    const prefix = `PG${randomUUID().slice(0, 6).toUpperCase()}`;
+    await db.patient.createMany({
+      data: Array.from({ length: 27 }, (_, i) => ({ mrn: `${prefix}-${String(i).padStart(2, "0")}`, name: `Paging ${prefix} ${String(i).padStart(2, "0")}` })),
+    });
+    await page.goto(`/patients?q=${prefix}`);
+    await expect(page.getByTestId("patient-count")).toHaveText(`Showing 1–25 of 27 patients matching “${prefix}”.`);
+    await page.getByRole("navigation", { name: "Pagination" }).getByRole("link", { name: "Next" }).click();
+    await expect(page).toHaveURL(new RegExp(`q=${prefix}&page=2`));
+    await expect(page.getByTestId("patient-table").locator("tbody tr")).toHaveCount(2);
+    await expect(page.getByTestId("patient-count")).toHaveText(`Showing 26–27 of 27 patients matching “${prefix}”.`);
+
+    await page.goto(`/patients?q=${prefix}-nobody`);
+    await expect(page.getByTestId("empty-state")).toContainText("No patient matches");
+    await expect(page.getByTestId("empty-state").getByRole("link", { name: "Register patient" })).toBeVisible();
+  });
+});
+
+test.describe("images", () => {
+  test("uploads real images with progress, shows thumbnails behind the session, refuses a fake and spots a duplicate", async ({
+    signedInAs,
+    db,
+    playwright,
+    baseURL,
+  }) => {
+    const { page } = await signedInAs("DERMATOLOGIST");
+    const patient = await db.patient.create({ data: { mrn: randomMrn(), name: "Upload Test" }, select: { id: true } });
+    const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: "upload target" }, select: { id: true } });
+    const [first, second] = [await freshRealImage(), await freshRealImage()];
+
+    await page.goto(`/lesions/${lesion.id}`);
+    await expect(page.getByTestId("empty-state")).toContainText("No images yet");
+
+    // Two real images through the file picker.
+    await page.getByLabel("Choose images").setInputFiles([
+      { name: "visit-1.jpg", mimeType: "image/jpeg", buffer: first },
+      { name: "visit-2.jpg", mimeType: "image/jpeg", buffer: second },
+    ]);
+    const items = page.getByTestId("upload-item");
+    await expect(items.filter({ hasText: "visit-1.jpg" })).toContainText("Stored", { timeout: 30_000 });
+    await expect(items.filter({ hasText: "visit-2.jpg" })).toContainText("Stored", { timeout: 30_000 });
+    await expect(page.getByLabel("Upload progress of visit-1.jpg")).toHaveJSProperty("value", 1);
+
+    // The timeline shows both thumbnails, loaded through the image route with the session.
+    const thumbnails = page.getByTestId("image-timeline").getByRole("img");
+    await expect(thumbnails).toHaveCount(2);
+    for (const thumbnail of await thumbnails.all()) {
+      await expect(thumbnail).toHaveJSProperty("complete", true);
+      expect(await thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+    }
+    const src = await thumbnails.first().getAttribute("src");
+    expect(src).toMatch(/^\/api\/images\/[a-z0-9]+\?variant=thumbnail$/);
+
+    const signedIn = await page.request.get(src!);
+    expect(signedIn.status()).toBe(200);
+    expect(signedIn.headers()["content-type"]).toBe("image/jpeg");
+    expect(signedIn.headers()["cache-control"]).toBe("private, no-store");
+    expect(signedIn.headers()["x-content-type-options"]).toBe("nosniff");
+    expect(signedIn.headers()["content-disposition"]).toMatch(/^inline; filename="lesion-image/);
+    const anonymous = await playwright.request.newContext({ baseURL });
+    expect((await anonymous.get(src!)).status()).toBe(401);
+    expect((await anonymous.post(`/api/lesions/${lesion.id}/images`, { data: first, headers: { "content-type": "application/octet-stream" } })).status()).toBe(401);
+    await anonymous.dispose();
+
+    // A text file named .jpg, dropped on the drop zone, is refused with its reason.
+    const dataTransfer = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(["Clinic notes: not a picture.\n"], "notes.jpg", { type: "image/jpeg" }));
+      return transfer;
+    });
+    await page.getByTestId("drop-zone").dispatchEvent("drop", { dataTransfer });
+    await expect(items.filter({ hasText: "notes.jpg" })).toContainText(
+      "Rejected: This file is text, not a JPEG, PNG, BMP or TIFF image.",
+    );
+
+    // The first picture again: a duplicate, nothing added.
+    await page.getByLabel("Choose images").setInputFiles([{ name: "visit-1-copy.jpg", mimeType: "image/jpeg", buffer: first }]);
+    await expect(items.filter({ hasText: "visit-1-copy.jpg" })).toContainText("Duplicate: this picture is already stored on this lesion");
+    expect(await db.lesionImage.count({ where: { lesionId: lesion.id } })).toBe(2);
+
+    // Compare the two side by side.
+    await page.getByLabel("Compare image 1").check();
+    await page.getByLabel("Compare image 2").check();
+    const comparison = page.getByTestId("comparison");
+    await expect(comparison.getByRole("img")).toHaveCount(2);
+    for (const image of await comparison.getByRole("img").all()) {
+      await expect(image).toHaveJSProperty("complete", true);
+      expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(500);
+    }
+  });
+});

@@ -1,0 +1,96 @@
+import path from "node:path";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionUser } from "@/server/auth/session";
+import { ingestImage, LocalImageStore, thumbnailKey } from "@/server/services/images";
+import { hamSampleImage, tempFolder } from "@/server/services/images/test-images";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/database";
+import { imageUrl } from "./image-url";
+import { serveLesionImage } from "./serve-lesion-image";
+
+let database: TestDatabase;
+const folder = tempFolder("image-route-");
+const store = new LocalImageStore(path.join(folder.dir, "store"));
+const user: SessionUser = { id: "", email: "derm@clinic.example", name: "Derm", role: "DERMATOLOGIST" };
+let imageId: string;
+let contentHash: string;
+
+const serve = (variant: string | null, options: { id?: string; as?: SessionUser | null } = {}) =>
+  serveLesionImage({ user: options.as === undefined ? user : options.as, imageId: options.id ?? imageId, variant, db: database.db, store });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { db } = database;
+  user.id = (await db.user.create({ data: { email: user.email, name: user.name, role: user.role, passwordHash: "x" } })).id;
+  const patient = await db.patient.create({ data: { mrn: "I-1", name: "Jane Example" } });
+  const lesionId = (await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: "A" } })).id;
+  const result = await ingestImage({ db, store, actorId: user.id, lesionId, bytes: hamSampleImage(7) });
+  if (result.status !== "created") throw new Error("expected a new image");
+  imageId = result.image.id;
+  contentHash = result.image.contentHash;
+});
+afterAll(async () => {
+  await database?.drop();
+  folder.remove();
+});
+
+describe("serveLesionImage", () => {
+  it("serves each variant with its real type, never cached, inline under a generic name", async () => {
+    for (const [variant, type, format, size] of [
+      ["thumbnail", "image/jpeg", "jpeg", [256, 192]],
+      ["original", "image/png", "png", [600, 450]],
+      ["model", "image/png", "png", [224, 224]],
+    ] as const) {
+      const response = await serve(variant);
+      expect(response.status, variant).toBe(200);
+      expect(response.headers.get("content-type")).toBe(type);
+      expect(response.headers.get("cache-control")).toBe("private, no-store");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      const disposition = response.headers.get("content-disposition") ?? "";
+      expect(disposition).toMatch(/^inline; filename="lesion-image[a-z-]*\.(png|jpg)"$/);
+      expect(disposition).not.toContain("Jane");
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      expect(Number(response.headers.get("content-length"))).toBe(bytes.byteLength);
+      const meta = await sharp(bytes).metadata();
+      expect([meta.format, meta.width, meta.height], variant).toEqual([format, ...size]);
+    }
+    const thumbnail = new Uint8Array(await (await serve("thumbnail")).arrayBuffer());
+    expect(thumbnail).toEqual(await store.get(thumbnailKey(contentHash)));
+  });
+
+  it("serves the original when no variant is given, and refuses an unknown variant", async () => {
+    expect((await serve(null)).headers.get("content-type")).toBe("image/png");
+    expect((await serve("exif")).status).toBe(400);
+  });
+
+  it("answers 401 without a session and 404 for an unknown or malformed id", async () => {
+    expect((await serve("thumbnail", { as: null })).status).toBe(401);
+    expect((await serve("thumbnail", { id: "ckunknownimageid000000000" })).status).toBe(404);
+    expect((await serve("thumbnail", { id: "../../etc/passwd".repeat(10) })).status).toBe(404);
+  });
+
+  it("answers 404 when the row exists but its file is gone", async () => {
+    const lonely = await database.db.lesionImage.create({
+      data: {
+        lesionId: (await database.db.lesion.findFirstOrThrow()).id,
+        contentHash: "f".repeat(64),
+        storageKey: `ff/ff/${"f".repeat(64)}.png`,
+        width: 1,
+        height: 1,
+        mimeType: "image/png",
+        byteSize: 1,
+      },
+    });
+    const original = console.error;
+    console.error = () => undefined;
+    try {
+      expect((await serve("thumbnail", { id: lonely.id })).status).toBe(404);
+    } finally {
+      console.error = original;
+    }
+  });
+
+  it("builds the URLs the pages use", () => {
+    expect(imageUrl("abc", "thumbnail")).toBe("/api/images/abc?variant=thumbnail");
+  });
+});

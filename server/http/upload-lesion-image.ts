@@ -1,0 +1,115 @@
+/**
+ * POST /api/lesions/:lesionId/images: one image per request, the raw file as the body
+ * (Content-Type: application/octet-stream). The route handler passes in the session user; access is checked here,
+ * where the data is written, not only in the proxy.
+ *
+ * Why a raw body and that content type: the size limit can be enforced while the body streams in (no multipart
+ * parser buffering it first), and a cross-site HTML form cannot send application/octet-stream, so a forged upload
+ * from another origin needs a CORS preflight that this route never grants.
+ *
+ * The file name is never sent: the browser shows each result next to the name it already knows, and file names
+ * often hold patients' names. Nothing here logs request data.
+ */
+import type { Db } from "@/server/db/client";
+import { can } from "@/server/auth/roles";
+import type { SessionUser } from "@/server/auth/session";
+import { idSchema } from "@/server/services/clinical/schemas";
+import { formatBytes, type ImageLimits } from "@/server/services/images/image-limits";
+import { ingestImage, isImageRejectedError, LesionNotFoundError, type ImageRejectionCode, type ImageStore } from "@/server/services/images";
+import { jsonResponse } from "./json-response";
+import { readLimitedBody } from "./read-limited-body";
+
+export const UPLOAD_CONTENT_TYPE = "application/octet-stream";
+
+/** The body of every answer the browser's upload component reads. */
+export type UploadResult =
+  | { status: "created"; image: { id: string; width: number; height: number; capturedAt: string | null } }
+  | { status: "duplicate"; existingImageId: string; existingLesionId: string; sameLesion: boolean }
+  | { status: "rejected"; code: ImageRejectionCode | "INCOMPLETE"; reason: string }
+  | { status: "error"; message: string };
+
+export interface UploadLesionImageOptions {
+  request: Request;
+  user: SessionUser | null;
+  lesionId: string;
+  db: Db;
+  store: ImageStore;
+  limits: ImageLimits;
+}
+
+const answer = (body: UploadResult, status: number) => jsonResponse(body, status);
+const error = (message: string, status: number) => answer({ status: "error", message }, status);
+const tooLarge = (limits: ImageLimits, size?: number) =>
+  answer(
+    {
+      status: "rejected",
+      code: "TOO_LARGE",
+      reason:
+        size === undefined
+          ? `The file is larger than ${formatBytes(limits.maxBytes)}, the largest accepted.`
+          : `The file is ${formatBytes(size)}; the largest accepted is ${formatBytes(limits.maxBytes)}.`,
+    },
+    422,
+  );
+
+function declaredLength(request: Request): number | undefined {
+  const header = request.headers.get("content-length");
+  if (header === null || !/^\d+$/.test(header)) return undefined;
+  return Number(header);
+}
+
+export async function uploadLesionImage(options: UploadLesionImageOptions): Promise<Response> {
+  const { request, user, db, store, limits } = options;
+  if (!user) return error("Sign in to continue.", 401);
+  if (!can(user.role, "clinical:write")) return error("Your role is not allowed to upload images.", 403);
+
+  const lesionId = idSchema.safeParse(options.lesionId);
+  if (!lesionId.success) return error("No such lesion.", 404);
+  const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (mediaType !== UPLOAD_CONTENT_TYPE) {
+    return error(`Send the file itself as the request body, with Content-Type ${UPLOAD_CONTENT_TYPE}.`, 415);
+  }
+  // Answer a wrong lesion before reading a byte of the body.
+  if (!(await db.lesion.findUnique({ where: { id: lesionId.data }, select: { id: true } }))) {
+    return error("No such lesion.", 404);
+  }
+
+  const declared = declaredLength(request);
+  if (declared !== undefined && declared > limits.maxBytes) return tooLarge(limits, declared);
+  const body = await readLimitedBody(request.body, limits.maxBytes);
+  if (!body.ok) return tooLarge(limits);
+  if (declared !== undefined && body.bytes.byteLength < declared) {
+    // A proxy that buffers bodies up to a limit passes on a truncated body without failing the request.
+    return answer(
+      {
+        status: "rejected",
+        code: "INCOMPLETE",
+        reason: `Only ${formatBytes(body.bytes.byteLength)} of ${formatBytes(declared)} arrived. Try again; if it happens every time, the server's upload limit is lower than the file.`,
+      },
+      422,
+    );
+  }
+
+  try {
+    const result = await ingestImage({ db, store, actorId: user.id, lesionId: lesionId.data, bytes: body.bytes, limits });
+    if (result.status === "duplicate") {
+      return answer(
+        {
+          status: "duplicate",
+          existingImageId: result.existingImageId,
+          existingLesionId: result.existingLesionId,
+          sameLesion: result.existingLesionId === lesionId.data,
+        },
+        200,
+      );
+    }
+    const { id, width, height, capturedAt } = result.image;
+    return answer({ status: "created", image: { id, width, height, capturedAt: capturedAt?.toISOString() ?? null } }, 201);
+  } catch (caught) {
+    if (isImageRejectedError(caught)) return answer({ status: "rejected", code: caught.code, reason: caught.reason }, 422);
+    if (caught instanceof LesionNotFoundError) return error("No such lesion.", 404);
+    // The error's name only: messages can carry SQL or paths.
+    console.error(`[images] upload failed: ${caught instanceof Error ? caught.name : "unknown error"}`);
+    return error("The image could not be stored because of a server problem. Try again.", 500);
+  }
+}

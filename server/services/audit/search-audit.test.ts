@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/database";
+import { createPatient, updatePatient } from "../clinical/patients";
+import { searchAudit } from "./search-audit";
+
+let database: TestDatabase;
+let alice: string;
+let bob: string;
+let patientId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { db } = database;
+  alice = (await db.user.create({ data: { email: "alice@clinic.example", name: "Alice", role: "ADMIN", passwordHash: "x" } })).id;
+  bob = (await db.user.create({ data: { email: "bob@clinic.example", name: "Bob", role: "DERMATOLOGIST", passwordHash: "x" } })).id;
+  const patient = await createPatient({
+    db,
+    actorId: alice,
+    input: { mrn: "S-1", name: "Search Person", birthDate: null, sex: "UNKNOWN", fitzpatrickType: null },
+  });
+  patientId = patient.id;
+  await updatePatient({
+    db,
+    actorId: bob,
+    patientId,
+    input: { mrn: "S-1", name: "Search Person", birthDate: null, sex: "FEMALE", fitzpatrickType: 5 },
+  });
+  // Entries on known dates, written directly (the table is append-only, so dates are set at insert).
+  await db.auditLog.createMany({
+    data: [
+      { at: new Date("2025-01-10T08:00:00Z"), actorId: alice, action: "IMPORT", entityType: "Lesion", entityId: "l1" },
+      { at: new Date("2025-01-11T23:59:59Z"), actorId: null, action: "IMPORT", entityType: "Lesion", entityId: "l2" },
+      { at: new Date("2025-01-12T00:00:00Z"), actorId: bob, action: "CREATE", entityType: "Lesion", entityId: "l3" },
+    ],
+  });
+  // 25 entries sharing one timestamp, to page through ties.
+  const tie = new Date("2024-06-01T12:00:00Z");
+  await db.auditLog.createMany({
+    data: Array.from({ length: 25 }, (_, i) => ({ at: tie, actorId: null, action: "IMPORT", entityType: "LesionImage", entityId: `img-${i}` })),
+  });
+});
+afterAll(() => database.drop());
+
+describe("searchAudit", () => {
+  it("finds an entity's history newest first, with who and a readable before -> after", async () => {
+    const { entries } = await searchAudit({ db: database.db, input: { entityType: "Patient", entityId: patientId } });
+    expect(entries.map((e) => [e.action, e.actor?.email])).toEqual([
+      ["UPDATE", "bob@clinic.example"],
+      ["CREATE", "alice@clinic.example"],
+    ]);
+    const update = entries[0]!;
+    expect(update.changes.filter((c) => c.field !== "updatedAt")).toEqual([
+      { field: "sex", before: "UNKNOWN", after: "FEMALE" },
+      { field: "fitzpatrickType", before: null, after: "5" },
+    ]);
+    expect(entries[1]!.changes).toContainEqual({ field: "mrn", before: null, after: "S-1" });
+    expect(entries.map((e) => [e.hasBefore, e.hasAfter])).toEqual([
+      [true, true],
+      [false, true],
+    ]);
+  });
+
+  it("filters by actor email (any part, any case), action and an inclusive UTC date range", async () => {
+    const { db } = database;
+    const byBob = await searchAudit({ db, input: { actorEmail: "BOB@" } });
+    expect(byBob.entries.every((e) => e.actor?.email === "bob@clinic.example")).toBe(true);
+    expect(byBob.entries.map((e) => e.entityType).sort()).toEqual(["Lesion", "Patient"]);
+
+    const imports = await searchAudit({ db, input: { action: "import", entityType: "Lesion" } });
+    expect(imports.entries.map((e) => e.entityId)).toEqual(["l2", "l1"]);
+    expect(imports.entries[0]!.actor).toBeNull();
+
+    const days = await searchAudit({ db, input: { from: "2025-01-11", to: "2025-01-11" } });
+    expect(days.entries.map((e) => e.entityId)).toEqual(["l2"]);
+    const fromDay = await searchAudit({ db, input: { from: "2025-01-11", to: "2025-01-12" } });
+    expect(fromDay.entries.map((e) => e.entityId)).toEqual(["l3", "l2"]);
+  });
+
+  it("treats blank filters as no filter and refuses a reversed date range", async () => {
+    const { db } = database;
+    const all = await searchAudit({ db, input: { entityType: " ", actorEmail: "", limit: 200 } });
+    expect(all.entries).toHaveLength(2 + 3 + 25);
+    await expect(searchAudit({ db, input: { from: "2025-02-01", to: "2025-01-01" } })).rejects.toThrow(/start date is after/);
+  });
+
+  it("pages with a cursor, through entries that share a timestamp, without gaps or repeats", async () => {
+    const { db } = database;
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await searchAudit({ db, input: { entityType: "LesionImage", limit: 10, cursor } });
+      seen.push(...page.entries.map((e) => e.entityId));
+      cursor = page.nextCursor ?? undefined;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    // Same timestamp: newest written first.
+    expect(seen[0]).toBe("img-24");
+    expect(seen[24]).toBe("img-0");
+  });
+
+  it("continues an unfiltered search on the next page in time order", async () => {
+    const { db } = database;
+    const first = await searchAudit({ db, input: { limit: 3 } });
+    const second = await searchAudit({ db, input: { limit: 3, cursor: first.nextCursor ?? undefined } });
+    const times = [...first.entries, ...second.entries].map((e) => e.at.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(new Set([...first.entries, ...second.entries].map((e) => e.id)).size).toBe(6);
+  });
+});
