@@ -20,7 +20,7 @@ async function main() {
     await applyMigrations(database.url);
     const db = createPrismaClient(database.url, { max: 2 });
     try {
-      await seedDemo({ db, sharedDataDir: env.SHARED_DATA_DIR, imageStoreDir: env.IMAGE_STORE_DIR, log });
+      await seedDemo({ db, sharedDataDir: env.SHARED_DATA_DIR, imageStoreDir: env.IMAGE_STORE_DIR, modelStoreDir: env.MODEL_STORE_DIR, log });
     } finally {
       await db.$disconnect();
     }

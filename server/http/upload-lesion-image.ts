@@ -35,6 +35,8 @@ export interface UploadLesionImageOptions {
   db: Db;
   store: ImageStore;
   limits: ImageLimits;
+  /** Called with the new image's id once it is stored (the route queues it for scoring). */
+  onStored?: (imageId: string) => Promise<unknown>;
 }
 
 const answer = (body: UploadResult, status: number) => jsonResponse(body, status);
@@ -104,6 +106,12 @@ export async function uploadLesionImage(options: UploadLesionImageOptions): Prom
       );
     }
     const { id, width, height, capturedAt } = result.image;
+    if (options.onStored) {
+      // Scoring is queued, not awaited; if the queue is unreachable the worker's sweep scores the image later.
+      await options.onStored(id).catch((queueError: unknown) =>
+        console.error(`[upload] could not queue scoring: ${queueError instanceof Error ? queueError.name : "error"}`),
+      );
+    }
     return answer({ status: "created", image: { id, width, height, capturedAt: capturedAt?.toISOString() ?? null } }, 201);
   } catch (caught) {
     if (isImageRejectedError(caught)) return answer({ status: "rejected", code: caught.code, reason: caught.reason }, 422);

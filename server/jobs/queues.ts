@@ -5,12 +5,22 @@ import { z } from "zod";
 
 export const QUEUES = {
   importDataset: "import-dataset",
+  scoreImages: "score-images",
+  scoreSweep: "score-sweep",
 } as const;
 
 export const importDatasetPayload = z.object({ importRunId: z.string().min(1) });
 export type ImportDatasetPayload = z.infer<typeof importDatasetPayload>;
 
+export const scoreImagesPayload = z.object({ imageIds: z.array(z.string().min(1)).min(1).max(1000) });
+export type ScoreImagesPayload = z.infer<typeof scoreImagesPayload>;
+
 /** Retries for transient failures (database restart, disk hiccup); the handlers are idempotent. */
 export const QUEUE_OPTIONS = {
   [QUEUES.importDataset]: { retryLimit: 2, retryDelay: 10, expireInHours: 6 },
+  [QUEUES.scoreImages]: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInMinutes: 30 },
+  [QUEUES.scoreSweep]: { retryLimit: 2, retryDelay: 30, expireInHours: 6 },
 } as const;
+
+/** One sweep at a time is enough: it scores everything the active model has not scored yet. */
+export const SWEEP_SINGLETON = "sweep";

@@ -49,7 +49,7 @@ async function main() {
       await ensureFirstAdmin(db, env, log);
       if (env.DERMFLAG_DEMO && (await db.user.count()) === 0) {
         log("Empty database in demo mode: seeding demo users and data…");
-        await seedDemo({ db, sharedDataDir: env.SHARED_DATA_DIR, imageStoreDir: env.IMAGE_STORE_DIR, log });
+        await seedDemo({ db, sharedDataDir: env.SHARED_DATA_DIR, imageStoreDir: env.IMAGE_STORE_DIR, modelStoreDir: env.MODEL_STORE_DIR, log });
       }
     } finally {
       await db.$disconnect();

@@ -3,6 +3,8 @@ import { createCallerFactory, createTRPCRouter } from "./init";
 import { auditRouter } from "./routers/audit";
 import { importsRouter } from "./routers/imports";
 import { lesionsRouter } from "./routers/lesions";
+import { modelsRouter } from "./routers/models";
+import { outcomesRouter } from "./routers/outcomes";
 import { overviewRouter } from "./routers/overview";
 import { patientsRouter } from "./routers/patients";
 import { reviewRouter } from "./routers/review";
@@ -16,6 +18,8 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   imports: importsRouter,
   review: reviewRouter,
+  models: modelsRouter,
+  outcomes: outcomesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,23 +1,136 @@
 import type { Metadata } from "next";
 import { requirePermission } from "@/server/auth/guards";
+import { can } from "@/server/auth/roles";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
+import { ModelActions } from "./model-actions";
 
 export const metadata: Metadata = { title: "Models" };
 
+interface Headline {
+  testCases: number;
+  testAuc: number | null;
+  testSensitivity: number | null;
+  testSpecificity: number | null;
+  testAccuracy: number | null;
+  histoAuc: number | null;
+  avoidableBiopsyRate: number | null;
+  ece: number | null;
+}
+interface Gates {
+  passed: boolean;
+  checks: { name: string; passed: boolean; detail: string }[];
+}
+
+const pct = (value: number | null | undefined) => (value === null || value === undefined ? "–" : `${(100 * value).toFixed(1)}%`);
+const num = (value: number | null | undefined) => (value === null || value === undefined ? "–" : value.toFixed(3));
+
+const STATUS_STYLES: Record<string, string> = {
+  ACTIVE: "bg-emerald-100 text-emerald-800",
+  CANDIDATE: "bg-sky-100 text-sky-800",
+  RETIRED: "bg-slate-100 text-slate-700",
+  REJECTED: "bg-red-100 text-red-800",
+};
+
 export default async function ModelsPage() {
-  await requirePermission("models:read");
-  const counts = await (await serverApi()).overview.counts();
+  const user = await requirePermission("models:read");
+  const versions = await (await serverApi()).models.list();
+  const canManage = can(user.role, "models:manage");
   return (
     <>
-      <PageHeader title="Models">Model versions, their evaluation on the locked test set, and the active model.</PageHeader>
-      {counts.activeModel === null ? (
-        <EmptyState title="No active model">
-          Images are not scored until a model is trained and promoted. An admin can launch training from here.
+      <PageHeader title="Models">
+        Every model version with its evaluation on held-out test cases, its operating threshold and its promotion gates.
+      </PageHeader>
+      {versions.length === 0 ? (
+        <EmptyState title="No model yet">
+          Images are not scored until a model is trained, registered and promoted. Train one with{" "}
+          <code>npm run ml:train</code> and register it with <code>npm run models:register</code>.
         </EmptyState>
       ) : (
-        <p data-testid="active-model">Active model: {counts.activeModel}</p>
+        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm" data-testid="model-table">
+            <thead className="bg-slate-100 text-slate-600">
+              <tr>
+                <th className="px-3 py-2">Version</th>
+                <th className="px-3 py-2">Status</th>
+                <th className="px-3 py-2">Threshold</th>
+                <th className="px-3 py-2" title="Test AUC of P(malignant)">AUC</th>
+                <th className="px-3 py-2">Sensitivity</th>
+                <th className="px-3 py-2">Specificity</th>
+                <th className="px-3 py-2" title="7-class accuracy">Accuracy</th>
+                <th className="px-3 py-2" title="AUC on biopsied (histo) test lesions">Biopsied AUC</th>
+                <th className="px-3 py-2" title="Biopsied benign lesions called likely benign">Avoidable biopsies</th>
+                <th className="px-3 py-2">ECE</th>
+                <th className="px-3 py-2">Gates</th>
+                <th className="px-3 py-2">Predictions</th>
+                {canManage ? <th className="px-3 py-2">Actions</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((version) => {
+                const headline = (version.metrics as { headline?: Headline }).headline;
+                const gates = version.gateResults as Gates | null;
+                return (
+                  <tr key={version.id} className="border-t border-slate-100 align-top">
+                    <td className="px-3 py-2 font-mono text-xs">
+                      {version.version}
+                      <div className="font-sans text-slate-500">
+                        {version.architecture}, {version.inputSize} px
+                      </div>
+                    </td>
+                    <td className="px-3 py-2">
+                      <span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLES[version.status] ?? ""}`}>{version.status}</span>
+                      {version.promotedAt ? (
+                        <div className="mt-1 text-xs text-slate-500">
+                          {version.promotionReason} {version.promotedBy ? `(${version.promotedBy.name})` : ""}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className="px-3 py-2">
+                      {pct(version.threshold)}
+                      <div className="text-xs text-slate-500">for {pct(version.targetSensitivity)} sensitivity</div>
+                    </td>
+                    <td className="px-3 py-2">{num(headline?.testAuc)}</td>
+                    <td className="px-3 py-2">{pct(headline?.testSensitivity)}</td>
+                    <td className="px-3 py-2">{pct(headline?.testSpecificity)}</td>
+                    <td className="px-3 py-2">{pct(headline?.testAccuracy)}</td>
+                    <td className="px-3 py-2">{num(headline?.histoAuc)}</td>
+                    <td className="px-3 py-2">{pct(headline?.avoidableBiopsyRate)}</td>
+                    <td className="px-3 py-2">{num(headline?.ece)}</td>
+                    <td className="px-3 py-2">
+                      {gates ? (
+                        <ul className="space-y-1 text-xs">
+                          {gates.checks.map((check) => (
+                            <li key={check.name} className={check.passed ? "text-emerald-800" : "text-red-800"}>
+                              {check.passed ? "✓" : "✗"} {check.detail}
+                            </li>
+                          ))}
+                        </ul>
+                      ) : (
+                        "–"
+                      )}
+                    </td>
+                    <td className="px-3 py-2">{version._count.predictions}</td>
+                    {canManage ? (
+                      <td className="px-3 py-2">
+                        <ModelActions
+                          modelVersionId={version.id}
+                          version={version.version}
+                          status={version.status}
+                          gatesPassed={gates?.passed ?? false}
+                        />
+                      </td>
+                    ) : null}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
+      {canManage && versions.some((version) => version.status === "RETIRED") ? (
+        <ModelActions rollBackOnly modelVersionId="" version="" status="ACTIVE" gatesPassed />
+      ) : null}
     </>
   );
 }

@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { createImageStoreFromEnv } from "../../services/images";
+import { explainFlagImage } from "../../services/review/explain-image";
 import { getFlagForReview, neighbouringFlags } from "../../services/review/flag-details";
 import { countOpenFlagsByKind, listOverdueFollowUps, listQueue, queueFilterSchema } from "../../services/review/queue";
+import { listQueueFilterOptions } from "../../services/review/queue-filter-options";
 import { recordReview } from "../../services/review/record-review";
 import { reviewDecisionSchema } from "../../services/review/schemas";
 import { createTRPCRouter, permittedProcedure } from "../init";
@@ -8,11 +11,17 @@ import { createTRPCRouter, permittedProcedure } from "../init";
 const read = permittedProcedure("clinical:read");
 const decide = permittedProcedure("review:decide");
 const flagId = z.object({ flagId: z.string().min(1).max(64) });
+const flagImage = flagId.extend({ imageId: z.string().min(1).max(64).optional() });
 
 export const reviewRouter = createTRPCRouter({
   queue: read.input(queueFilterSchema).query(({ ctx, input }) => listQueue({ db: ctx.db, filter: input })),
   counts: read.query(({ ctx }) => countOpenFlagsByKind({ db: ctx.db })),
+  filterOptions: read.query(({ ctx }) => listQueueFilterOptions({ db: ctx.db })),
   flag: read.input(flagId).query(({ ctx, input }) => getFlagForReview({ db: ctx.db, ...input })),
+  /** Occlusion-sensitivity map of one of the flag's images under the flag's model ("unavailable" with a reason otherwise). */
+  explanation: read
+    .input(flagImage)
+    .query(({ ctx, input }) => explainFlagImage({ db: ctx.db, store: createImageStoreFromEnv(), ...input })),
   neighbours: read.input(flagId).query(({ ctx, input }) => neighbouringFlags({ db: ctx.db, ...input })),
   overdue: read.query(({ ctx }) => listOverdueFollowUps({ db: ctx.db })),
   decide: decide.input(reviewDecisionSchema).mutation(({ ctx, input }) => recordReview({ db: ctx.db, actorId: ctx.user.id, input })),

@@ -2,6 +2,8 @@ import { currentUser } from "@/server/auth/session";
 import { getDb } from "@/server/db/client";
 import { env } from "@/server/env";
 import { uploadLesionImage } from "@/server/http/upload-lesion-image";
+import { getSenderBoss } from "@/server/jobs/boss";
+import { QUEUES } from "@/server/jobs/queues";
 import { createImageStoreFromEnv, imageLimitsFromEnv } from "@/server/services/images";
 
 /** Upload one image to a lesion: see server/http/upload-lesion-image.ts. */
@@ -14,5 +16,6 @@ export async function POST(request: Request, context: { params: Promise<{ lesion
     db: getDb(),
     store: createImageStoreFromEnv(),
     limits: imageLimitsFromEnv(env()),
+    onStored: async (imageId) => (await getSenderBoss()).send(QUEUES.scoreImages, { imageIds: [imageId] }),
   });
 }

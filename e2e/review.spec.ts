@@ -1,0 +1,264 @@
+/**
+ * The reviewer's workflow in a browser: the queue, one flag's evidence, a keyboard-driven decision, a second reviewer
+ * told it was already decided, and the audit entry. Each test uploads its own real image and inserts its own model
+ * version, prediction and flags through the database, so nothing depends on a trained model or on other tests.
+ */
+import { randomInt, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Page } from "@playwright/test";
+import sharp from "sharp";
+import { HAM10000_SAMPLE_DIR } from "../ml/data/shared-data";
+import type { Db } from "../server/db/client";
+import { expect, makeUser, signInViaApi, test } from "./fixtures";
+
+const REAL_IMAGE = path.join(HAM10000_SAMPLE_DIR, "images", "ISIC_0024354.jpg");
+
+/** A real HAM10000 photograph, cropped by a few random pixels: demo mode already holds the untouched file. */
+async function freshRealImage(): Promise<Buffer> {
+  const left = randomInt(1, 40);
+  const top = randomInt(1, 30);
+  return sharp(readFileSync(REAL_IMAGE))
+    .extract({ left, top, width: 600 - left - randomInt(0, 20), height: 450 - top - randomInt(0, 20) })
+    .jpeg({ quality: 95 })
+    .toBuffer();
+}
+
+/** yyyy-mm-dd, `days` from today (UTC). */
+const dateInDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+
+/**
+ * A patient and lesion with one uploaded image, scored by a model version of its own. The version is RETIRED with
+ * no files on disk: the queue and review pages only read the registry row (the explanation then says it is
+ * unavailable), and an ACTIVE row would make the worker try to score every demo image with a model that isn't there.
+ */
+async function scoredLesion(db: Db, page: Page, clinicianId: string) {
+  const tag = randomUUID().slice(0, 8).toUpperCase();
+  const mrn = `E2E-R-${tag}`;
+  const patient = await db.patient.create({ data: { mrn, name: `Reviewed Patient ${tag}`, sex: "FEMALE", fitzpatrickType: 2 } });
+  const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: `Mole ${tag}` } });
+  const upload = await page.request.post(`/api/lesions/${lesion.id}/images`, {
+    data: await freshRealImage(),
+    headers: { "Content-Type": "application/octet-stream" },
+  });
+  expect(upload.status()).toBe(201);
+  const uploaded = (await upload.json()) as { status: string; image: { id: string } };
+  expect(uploaded.status).toBe("created");
+
+  const model = await db.modelVersion.create({
+    data: {
+      version: `e2e-${tag.toLowerCase()}`,
+      status: "RETIRED",
+      architecture: "e2e",
+      inputSize: 28,
+      threshold: 0.3,
+      targetSensitivity: 0.95,
+      metrics: {},
+      storagePath: `/nonexistent/e2e-models/${tag}`,
+      sha256: "0".repeat(64),
+      trainingDataHash: "e2e",
+      codeVersion: "e2e",
+    },
+  });
+  const prediction = await db.prediction.create({
+    data: {
+      imageId: uploaded.image.id,
+      modelVersionId: model.id,
+      probabilities: { akiec: 0.01, bcc: 0.02, bkl: 0.15, df: 0.02, mel: 0.04, nv: 0.74, vasc: 0.02 },
+      pMalignant: 0.07,
+      threshold: 0.3,
+      aboveThreshold: false,
+      backend: "onnxruntime-cpu",
+      latencyMs: 12,
+    },
+  });
+  const assessment = await db.clinicalAssessment.create({
+    data: { lesionId: lesion.id, clinicianId, impression: "MALIGNANT", plan: "BIOPSY", suspectedDiagnosis: "mel", note: "Irregular network on the left edge." },
+  });
+  return { tag, mrn, lesionId: lesion.id, model, prediction, assessment };
+}
+
+test.describe("the review queue", () => {
+  test("a dermatologist finds a flag, reads the evidence and defers it by keyboard; a second reviewer is told it was decided", async ({
+    signedInAs,
+    db,
+    browser,
+    baseURL,
+  }) => {
+    const { page, user } = await signedInAs("DERMATOLOGIST");
+    const seeded = await scoredLesion(db, page, user.id);
+    const flag = await db.flag.create({
+      data: {
+        lesionId: seeded.lesionId,
+        kind: "LIKELY_BENIGN",
+        reason: "Likely benign: the clinician planned a biopsy and P(malignant) 7.0% is below the threshold 30.0%.",
+        biopsyPlanned: true,
+        pMalignant: 0.07,
+        threshold: 0.3,
+        modelVersionId: seeded.model.id,
+        predictionId: seeded.prediction.id,
+        assessmentId: seeded.assessment.id,
+      },
+    });
+    // The conflict message names the reviewer as the database knows them.
+    const firstName = `Dr Defer ${seeded.tag}`;
+    await db.user.update({ where: { id: user.id }, data: { name: firstName } });
+
+    // A second reviewer opens the same flag before the first one decides.
+    const second = await makeUser(db, "DERMATOLOGIST");
+    const secondContext = await browser.newContext({ baseURL });
+    await signInViaApi(secondContext.request, second);
+    const secondPage = await secondContext.newPage();
+    await secondPage.goto(`/review/${flag.id}`);
+    const secondForm = secondPage.getByRole("form", { name: "Record a decision" });
+    await expect(secondForm).toBeVisible();
+
+    // The queue: counts per kind, filters in the URL, the flag's row.
+    await page.goto("/queue");
+    await expect(page.getByRole("heading", { level: 1, name: "Review queue" })).toBeVisible();
+    await expect(page.getByRole("navigation", { name: "Open flags by kind" })).toContainText("Likely benign: consider deferring biopsy");
+    const filters = page.getByRole("search", { name: "Filter the queue" });
+    await filters.getByLabel("Kind").selectOption("LIKELY_BENIGN");
+    await filters.getByLabel("Model version").selectOption(seeded.model.id);
+    await filters.getByRole("button", { name: "Apply filters" }).click();
+    await expect(page).toHaveURL(new RegExp(`kind=LIKELY_BENIGN.*model=${seeded.model.id}`));
+    const rows = page.getByTestId("queue-row");
+    await expect(rows).toHaveCount(1);
+    for (const text of [seeded.mrn, "Likely benign: consider deferring biopsy", "7.0%", "30.0%", "Malignant", "Plan: biopsy", "back", seeded.model.version]) {
+      await expect(rows.first()).toContainText(text);
+    }
+    await rows.first().getByRole("link", { name: `Review ${seeded.mrn}, back` }).click();
+
+    // The evidence.
+    await expect(page).toHaveURL(new RegExp(`/review/${flag.id}$`));
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(seeded.mrn);
+    await expect(page.getByTestId("flag-reason")).toContainText("Likely benign: the clinician planned a biopsy");
+    const modelOutput = page.getByTestId("model-output");
+    await expect(modelOutput).toContainText("7.0%");
+    await expect(modelOutput).toContainText("below the threshold of 30.0%");
+    await expect(modelOutput.getByTestId("top-diagnoses").getByRole("listitem").first()).toContainText("Melanocytic nevus");
+    await expect(modelOutput).toContainText(seeded.model.version);
+    await expect(page.getByTestId("clinical-assessment")).toContainText("Irregular network on the left edge.");
+    await expect(page.getByTestId("explanation-unavailable")).toContainText("not available on this server");
+    await expect(page.getByTestId("keyboard-help")).toContainText("Defer and monitor");
+
+    // Full resolution with zoom; Escape closes it.
+    await page.getByRole("button", { name: /Open full resolution/ }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole("button", { name: "Zoom in" }).click();
+    await expect(dialog.locator("output")).toHaveText("150%");
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+
+    // 2 = defer: focus goes to the reason; typed digits there are text, not shortcuts.
+    await page.keyboard.press("2");
+    const form = page.getByRole("form", { name: "Record a decision" });
+    await expect(form.getByLabel(/^Reason/)).toBeFocused();
+    await page.keyboard.type("Symmetric, regular network: 2 colours only");
+    await expect(form.getByLabel(/^Reason/)).toHaveValue("Symmetric, regular network: 2 colours only");
+    // Enter while the date is missing records nothing: focus moves to the date.
+    await page.keyboard.press("Enter");
+    await expect(form.getByLabel(/^Follow-up date/)).toBeFocused();
+    await expect(form.getByTestId("field-error")).toHaveText("Set the follow-up date for the deferred lesion.");
+    const followUp = dateInDays(90);
+    await form.getByLabel(/^Follow-up date/).fill(followUp);
+    await form.getByLabel(/^Note/).fill("Photograph again at follow-up.");
+    await expect(form.getByRole("button", { name: "Record decision: Defer and monitor" })).toBeVisible();
+    // Out of the fields, 2 again: the form is complete, so it is recorded.
+    await page.getByRole("heading", { name: "Decision", exact: true }).click();
+    await page.keyboard.press("2");
+
+    const summary = page.getByTestId("decision-summary");
+    await expect(summary).toContainText("Defer and monitor");
+    await expect(summary).toContainText(`Decided by ${firstName}`);
+    await expect(summary).toContainText(followUp);
+    await expect(summary).toContainText("Photograph again at follow-up.");
+    await expect(page.getByTestId("flag-status")).toHaveText("Decided");
+    await expect(page.getByRole("form", { name: "Record a decision" })).toHaveCount(0);
+
+    // The second reviewer's decision is refused with who decided, and their note stays in the form.
+    await secondForm.getByLabel(/^Note/).fill("My own observations, which must not be lost.");
+    await secondForm.getByRole("button", { name: "Proceed with biopsy" }).click();
+    await expect(secondPage.getByTestId("decision-conflict")).toContainText(`already decided by ${firstName}`);
+    await expect(secondPage.getByTestId("decision-summary")).toContainText("Defer and monitor");
+    await expect(secondForm.getByLabel(/^Note/)).toHaveValue("My own observations, which must not be lost.");
+    await secondContext.close();
+
+    // One review, one audit entry, both by the first reviewer.
+    const review = await db.review.findUniqueOrThrow({ where: { flagId: flag.id } });
+    expect(review).toMatchObject({ reviewerId: user.id, decision: "DEFER_MONITOR", reason: "Symmetric, regular network: 2 colours only" });
+    const audit = await db.auditLog.findMany({ where: { entityType: "Flag", entityId: flag.id } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ action: "DECIDE", actorId: user.id });
+    expect(audit[0]!.after).toMatchObject({ decision: "DEFER_MONITOR", note: "Photograph again at follow-up." });
+  });
+
+  test("j and k move between flags in queue order, the queue pages by cursor, and an overdue follow-up links to its lesion", async ({ signedInAs, db }) => {
+    const { page, user } = await signedInAs("DERMATOLOGIST");
+    const seeded = await scoredLesion(db, page, user.id);
+    // Two random scores a billionth apart: no other flag (another test, a retry) can sit between them in queue order.
+    const score = 0.95 + randomInt(0, 1_000_000) / 1e8;
+    const [higher, lower] = await Promise.all(
+      [score, score - 1e-9].map((pMalignant, i) =>
+        db.flag.create({
+          data: {
+            lesionId: seeded.lesionId,
+            kind: "POSSIBLE_MISSED_MALIGNANCY",
+            reason: `Possible missed malignancy (${i === 0 ? "first" : "second"} of ${seeded.tag}).`,
+            pMalignant,
+            threshold: 0.3,
+            modelVersionId: seeded.model.id,
+            predictionId: seeded.prediction.id,
+            assessmentId: seeded.assessment.id,
+          },
+        }),
+      ),
+    );
+    await page.goto(`/review/${higher!.id}`);
+    await expect(page.getByTestId("flag-kind")).toHaveText("Possible missed malignancy");
+    await page.keyboard.press("j");
+    await expect(page).toHaveURL(new RegExp(`/review/${lower!.id}$`));
+    await expect(page.getByTestId("flag-reason")).toContainText(`second of ${seeded.tag}`);
+    await page.keyboard.press("k");
+    await expect(page).toHaveURL(new RegExp(`/review/${higher!.id}$`));
+
+    // Keyset paging: with 24 more flags, this model has 26 open ones: 25 on the first page, the least urgent on the next.
+    await db.flag.createMany({
+      data: Array.from({ length: 24 }, (_, i) => ({
+        lesionId: seeded.lesionId,
+        kind: "REVIEW_REQUIRED" as const,
+        reason: `Paging ${i} of ${seeded.tag}`,
+        pMalignant: 0.1 + i / 1000,
+        threshold: 0.3,
+        modelVersionId: seeded.model.id,
+      })),
+    });
+    await page.goto(`/queue?model=${seeded.model.id}`);
+    const rows = page.getByTestId("queue-row");
+    await expect(rows).toHaveCount(25);
+    await expect(rows.first()).toContainText("Possible missed malignancy");
+    const pages = page.getByRole("navigation", { name: "Queue pages" });
+    await pages.getByRole("link", { name: "Next page" }).click();
+    await expect(page).toHaveURL(new RegExp(`model=${seeded.model.id}&cursor=`));
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText("Second read required");
+    await expect(rows.first()).toContainText("10.0%");
+    await expect(pages).toContainText("End of the queue");
+
+    // A biopsy deferred to a follow-up date that has passed, with no outcome yet.
+    const deferred = await db.flag.create({
+      data: { lesionId: seeded.lesionId, kind: "LIKELY_BENIGN", status: "DECIDED", reason: "deferred", pMalignant: 0.05, threshold: 0.3, modelVersionId: seeded.model.id },
+    });
+    await db.review.create({
+      data: { flagId: deferred.id, reviewerId: user.id, decision: "DEFER_MONITOR", reason: `Overdue check ${seeded.tag}`, followUpDate: new Date("2001-02-03T00:00:00Z") },
+    });
+    await page.goto("/queue");
+    const overdue = page.getByRole("region", { name: /Overdue follow-ups/ });
+    const row = overdue.getByRole("row").filter({ hasText: `Overdue check ${seeded.tag}` });
+    await expect(row).toContainText("2001-02-03");
+    await expect(row).toContainText(seeded.mrn);
+    await row.getByRole("link").click();
+    await expect(page).toHaveURL(new RegExp(`/lesions/${seeded.lesionId}$`));
+  });
+});

@@ -1,0 +1,110 @@
+import * as tf from "@tensorflow/tfjs";
+import { afterEach, describe, expect, it } from "vitest";
+import { BackendUnavailableError, initBackend, parseBackendName } from "./init-backend";
+import { wasmTrainingKernelsRegistered } from "./wasm-gradients/register";
+
+const missing = (specifier: string) => Object.assign(new Error(`Cannot find package '${specifier}'`), { code: "ERR_MODULE_NOT_FOUND" });
+/** A loader for which no optional package is installed. */
+const nothingInstalled = async (specifier: string): Promise<unknown> => {
+  throw missing(specifier);
+};
+
+afterEach(async () => {
+  if (tf.findBackendFactory("tensorflow") !== null) tf.removeBackend("tensorflow");
+  await tf.setBackend("wasm");
+});
+
+describe("initBackend", () => {
+  it("falls back from a missing tfjs-node-gpu and tfjs-node to wasm, logging why", async () => {
+    const logs: string[] = [];
+    const tried: string[] = [];
+    const choice = await initBackend({
+      env: {},
+      log: (m) => logs.push(m),
+      importModule: async (specifier) => {
+        tried.push(specifier);
+        return nothingInstalled(specifier);
+      },
+    });
+    expect(tried).toEqual(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
+    expect(choice.name).toBe("wasm");
+    expect(choice.isGpu).toBe(false);
+    expect(choice.fallbacks.map((f) => f.name)).toEqual(["tfjs-node-gpu", "tfjs-node"]);
+    expect(choice.fallbacks[0]!.error).toContain("ERR_MODULE_NOT_FOUND");
+    expect(choice.reason).toMatch(/fallback/);
+    expect(logs).toHaveLength(2);
+    expect(logs[0]).toContain("tfjs-node-gpu unavailable");
+    expect(tf.getBackend()).toBe("wasm");
+    expect(wasmTrainingKernelsRegistered()).toBe(true);
+  });
+
+  it("with the real loader, runs on wasm here (tfjs-node-gpu cannot install on this machine), SIMD on, one thread", async () => {
+    const choice = await initBackend({ env: {}, log: () => {} });
+    expect(choice.name).toBe("wasm");
+    expect(choice.fallbacks[0]?.name).toBe("tfjs-node-gpu");
+    expect(choice.wasm).toMatchObject({ simd: true, threads: 1 });
+    expect(choice.wasm?.binaryFolder).toMatch(/tfjs-backend-wasm/);
+  });
+
+  it("uses tfjs-node when it loads and registers its backend", async () => {
+    const choice = await initBackend({
+      env: {},
+      log: () => {},
+      importModule: async (specifier) => {
+        if (specifier !== "@tensorflow/tfjs-node") throw missing(specifier);
+        // Stand-in for the native package: registers a "tensorflow" backend as tfjs-node does on import.
+        tf.registerBackend("tensorflow", tf.findBackendFactory("cpu")!);
+        return {};
+      },
+    });
+    expect(choice).toMatchObject({ name: "tfjs-node", tfBackend: "tensorflow", isGpu: false });
+    expect(choice.fallbacks.map((f) => f.name)).toEqual(["tfjs-node-gpu"]);
+    expect(tf.getBackend()).toBe("tensorflow");
+  });
+
+  it("ML_BACKEND forces a backend and skips the others", async () => {
+    const tried: string[] = [];
+    const choice = await initBackend({
+      env: { ML_BACKEND: "wasm" },
+      importModule: async (s) => {
+        tried.push(s);
+        return {};
+      },
+    });
+    expect(choice).toMatchObject({ name: "wasm", reason: "forced by ML_BACKEND=wasm", fallbacks: [] });
+    expect(tried).toEqual([]);
+  });
+
+  it("a forced backend that cannot start is an error naming it, not a silent fallback", async () => {
+    const run = initBackend({ env: { ML_BACKEND: "tfjs-node-gpu" }, importModule: nothingInstalled });
+    await expect(run).rejects.toBeInstanceOf(BackendUnavailableError);
+    await expect(initBackend({ env: { ML_BACKEND: "tfjs-node-gpu" }, importModule: nothingInstalled })).rejects.toThrow(
+      /ML_BACKEND=tfjs-node-gpu cannot start: ERR_MODULE_NOT_FOUND/,
+    );
+    await expect(initBackend({ env: { ML_BACKEND: "webgpu" }, importModule: nothingInstalled })).rejects.toThrow(/webgpu/);
+  });
+
+  it("prefer tries the preferred backend first, then the default order", async () => {
+    const tried: string[] = [];
+    const choice = await initBackend({
+      env: { ML_BACKEND: "auto" },
+      prefer: "webgpu",
+      log: () => {},
+      importModule: async (s) => {
+        tried.push(s);
+        throw missing(s);
+      },
+    });
+    expect(tried).toEqual(["@tensorflow/tfjs-backend-webgpu", "@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
+    expect(choice.name).toBe("wasm");
+    const direct = await initBackend({ env: {}, prefer: "wasm", importModule: nothingInstalled });
+    expect(direct).toMatchObject({ name: "wasm", reason: "preferred by caller", fallbacks: [] });
+  });
+
+  it("rejects unknown ML_BACKEND values", async () => {
+    expect(parseBackendName(" WASM ")).toBe("wasm");
+    expect(parseBackendName("auto")).toBe("auto");
+    expect(() => parseBackendName("cpu")).toThrow(/ML_BACKEND must be one of/);
+    await expect(initBackend({ env: { ML_BACKEND: "cpu" } })).rejects.toThrow(RangeError);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * Chooses the TensorFlow.js backend for training and inference at run time:
+ *   1. @tensorflow/tfjs-node-gpu  (optional dependency: CUDA libtensorflow; its install fails without internet)
+ *   2. @tensorflow/tfjs-node      (not a dependency; used when someone installs it)
+ *   3. @tensorflow/tfjs + the wasm backend (SIMD build; one thread, as wasm threads are off in Node) with the project's
+ *      own gradient kernels registered, which is what trains here.
+ * "webgpu" (@tensorflow/tfjs-backend-webgpu on Dawn) is tried only when asked for: unverified on a real GPU.
+ * tfjs's plain cpu backend is never chosen: its Conv2DBackpropFilter runs at about 1 image/s.
+ *
+ * The env var ML_BACKEND forces one backend ("auto" or unset: the order above, starting at `prefer` if given). A
+ * forced backend that cannot start is an error, not a fallback: whoever forced it wants to know (e.g. that the GPU
+ * is not being used). Unforced failures are logged with their reason and the next backend is tried.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { findWasmBinaryFolder } from "./wasm-binaries";
+import { registerWasmTrainingKernels } from "./wasm-gradients/register";
+
+export const BACKEND_NAMES = ["tfjs-node-gpu", "tfjs-node", "wasm", "webgpu"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export const DEFAULT_ORDER: readonly BackendName[] = ["tfjs-node-gpu", "tfjs-node", "wasm"];
+
+export interface BackendAttempt {
+  name: BackendName;
+  error: string;
+}
+
+export interface BackendChoice {
+  name: BackendName;
+  /** tfjs's own name for the active backend ("tensorflow", "wasm", "webgpu"). */
+  tfBackend: string;
+  isGpu: boolean;
+  /** Why this one: forced, preferred, or first available after the listed fallbacks. */
+  reason: string;
+  /** Backends tried before this one, with why each failed. */
+  fallbacks: BackendAttempt[];
+  /** For wasm: which binary runs and with how many threads. */
+  wasm?: { simd: boolean; threads: number; binaryFolder: string | null };
+}
+
+export interface InitBackendOptions {
+  prefer?: BackendName;
+  /** Environment to read ML_BACKEND from (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where fallback reasons go (default console.warn). */
+  log?: (message: string) => void;
+  /** Module loader for the optional packages (tests inject failures or fakes; default dynamic import). */
+  importModule?: (specifier: string) => Promise<unknown>;
+}
+
+export class BackendUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly attempts: BackendAttempt[],
+  ) {
+    super(message);
+    this.name = "BackendUnavailableError";
+  }
+}
+
+// A variable specifier keeps bundlers and the type checker from requiring packages that are optional.
+const importByName = (specifier: string): Promise<unknown> => import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+
+export function parseBackendName(value: string): BackendName | "auto" {
+  const v = value.trim().toLowerCase();
+  if (v === "auto" || v === "") return "auto";
+  if ((BACKEND_NAMES as readonly string[]).includes(v)) return v as BackendName;
+  throw new RangeError(`ML_BACKEND must be one of auto, ${BACKEND_NAMES.join(", ")}; got "${value}"`);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return `${typeof code === "string" ? `${code}: ` : ""}${error.message.split("\n")[0]}`;
+  }
+  return String(error);
+}
+
+async function activate(tfBackend: string): Promise<void> {
+  const ok = await tf.setBackend(tfBackend);
+  if (!ok || tf.getBackend() !== tfBackend) throw new Error(`tf.setBackend("${tfBackend}") failed`);
+  await tf.ready();
+}
+
+async function start(name: BackendName, load: (specifier: string) => Promise<unknown>): Promise<Omit<BackendChoice, "reason" | "fallbacks">> {
+  switch (name) {
+    case "tfjs-node-gpu":
+    case "tfjs-node": {
+      await load(name === "tfjs-node-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node");
+      // Both packages register themselves as "tensorflow" on import.
+      if (tf.findBackendFactory("tensorflow") === null) throw new Error(`${name} loaded but registered no "tensorflow" backend`);
+      await activate("tensorflow");
+      return { name, tfBackend: "tensorflow", isGpu: name === "tfjs-node-gpu" };
+    }
+    case "webgpu": {
+      await load("@tensorflow/tfjs-backend-webgpu");
+      if (tf.findBackendFactory("webgpu") === null) throw new Error("tfjs-backend-webgpu registered no backend");
+      await activate("webgpu");
+      return { name, tfBackend: "webgpu", isGpu: true };
+    }
+    case "wasm": {
+      const binaryFolder = findWasmBinaryFolder();
+      if (binaryFolder !== null && tf.findBackend("wasm") === null) setWasmPaths(binaryFolder);
+      registerWasmTrainingKernels();
+      await activate("wasm");
+      const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
+      return { name, tfBackend: "wasm", isGpu: false, wasm: { simd, threads: getThreadsCount(), binaryFolder } };
+    }
+  }
+}
+
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((message: string) => console.warn(message));
+  const load = options.importModule ?? importByName;
+  const forced = env.ML_BACKEND === undefined ? "auto" : parseBackendName(env.ML_BACKEND);
+
+  if (forced !== "auto") {
+    try {
+      return { ...(await start(forced, load)), reason: `forced by ML_BACKEND=${forced}`, fallbacks: [] };
+    } catch (error) {
+      const attempt = { name: forced, error: describe(error) };
+      throw new BackendUnavailableError(`ML_BACKEND=${forced} cannot start: ${attempt.error}`, [attempt]);
+    }
+  }
+
+  const order = options.prefer === undefined ? DEFAULT_ORDER : [options.prefer, ...DEFAULT_ORDER.filter((n) => n !== options.prefer)];
+  const fallbacks: BackendAttempt[] = [];
+  for (const name of order) {
+    try {
+      const started = await start(name, load);
+      const reason =
+        fallbacks.length === 0
+          ? options.prefer === name
+            ? "preferred by caller"
+            : "first in the default order"
+          : `fallback after ${fallbacks.map((f) => f.name).join(", ")} failed`;
+      return { ...started, reason, fallbacks };
+    } catch (error) {
+      const attempt = { name, error: describe(error) };
+      fallbacks.push(attempt);
+      log(`[ml/backend] ${name} unavailable (${attempt.error}); trying the next backend`);
+    }
+  }
+  throw new BackendUnavailableError(`no TensorFlow.js backend could start: ${fallbacks.map((f) => `${f.name}: ${f.error}`).join("; ")}`, fallbacks);
+}

@@ -1,0 +1,59 @@
+/**
+ * Probabilities for many images through one engine with the model's stored preprocessing. The evaluation pipeline
+ * scores with this (so reported metrics come from the same code path that serves predictions); the Predictor adds
+ * the operating threshold and single-upload convenience on top.
+ */
+import { DIAGNOSES } from "../diagnoses";
+import type { ModelArtifactsBundle } from "../store/model-artifacts";
+import type { Preprocessing } from "../store/model-files";
+import { createEngine } from "./engines/create-engine";
+import type { EngineOptions, InferenceEngine } from "./engines/engine";
+import { preprocessFiles, preprocessPixels, type PreprocessFilesOptions } from "./preprocess";
+import { augmentedViews, averageViews, viewCount } from "./test-time-augmentation";
+
+export interface Scorer {
+  readonly backend: string;
+  readonly engine: InferenceEngine;
+  readonly preprocessing: Preprocessing;
+  /** Normalised NHWC floats -> count x DIAGNOSES.length probabilities (averaged over the stored TTA views). */
+  scoreNormalized(input: Float32Array, count: number): Promise<Float32Array>;
+  /** Raw RGB bytes at the model's size (as ml/data loadImages returns) -> probabilities. */
+  scorePixels(pixels: Uint8Array, count: number): Promise<Float32Array>;
+  /** Image files, decoded exactly as in training -> probabilities in record order. */
+  scoreRecords(records: readonly { file: string }[], options?: PreprocessFilesOptions): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}
+
+export async function createScorer(artifacts: ModelArtifactsBundle, preprocessing: Preprocessing, options: EngineOptions = {}): Promise<Scorer> {
+  const engine = await createEngine(artifacts, options);
+  if (engine.classCount !== DIAGNOSES.length) {
+    await engine.dispose();
+    throw new RangeError(`the model outputs ${engine.classCount} classes; DermFlag models output the ${DIAGNOSES.length} DIAGNOSES`);
+  }
+  const mode = preprocessing.testTimeAugmentation ?? "none";
+  const views = viewCount(mode);
+  const { inputSize: size, channels } = preprocessing;
+  const imageLength = size * size * channels;
+  const k = engine.classCount;
+  // Chunked so that 8 views of a large batch never sit in memory at once.
+  const chunk = 256;
+  const scoreNormalized = async (input: Float32Array, count: number): Promise<Float32Array> => {
+    if (views === 1) return engine.run(input, count);
+    const out = new Float32Array(count * k);
+    for (let start = 0; start < count; start += chunk) {
+      const n = Math.min(chunk, count - start);
+      const viewsInput = augmentedViews(input.subarray(start * imageLength, (start + n) * imageLength), n, size, channels, mode);
+      out.set(averageViews(await engine.run(viewsInput, n * views), views, n, k), start * k);
+    }
+    return out;
+  };
+  return {
+    backend: engine.backend,
+    engine,
+    preprocessing,
+    scoreNormalized,
+    scorePixels: (pixels, count) => scoreNormalized(preprocessPixels(pixels, count, preprocessing), count),
+    scoreRecords: async (records, fileOptions) => scoreNormalized(await preprocessFiles(records, preprocessing, fileOptions), records.length),
+    dispose: () => engine.dispose(),
+  };
+}

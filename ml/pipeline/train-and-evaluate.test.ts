@@ -1,0 +1,180 @@
+/**
+ * trainAndEvaluate on tiny real subsets (a few hundred 28 px images, a tiny network, one epoch): every report
+ * field is produced, the saved model reproduces it, binary-only folder data trains the 7-class head through the
+ * malignancy objective, and cancellation saves nothing. Speed, not accuracy: the numbers are not checked for quality.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../backend";
+import { DERMAMNIST_28_DIR, ISIC2019_180_DIR, readDermamnist, readFolderLayout, type ImageRecord } from "../data";
+import { loadPredictor } from "../inference/predictor";
+import { FIXTURE_PREPROCESSING, tinyClassifier } from "../store/model-fixture.test-helper";
+import { evaluateModel } from "./evaluate-model";
+import { readModelDirectory } from "../store/read-model";
+import { labelledRecordsHash } from "../store/training-data-hash";
+import type { PipelinePhase } from "./progress";
+import { trainAndEvaluate, type TrainAndEvaluateOptions } from "./train-and-evaluate";
+
+let root: string;
+let backend: { name: string; isGpu: boolean };
+const TINY = { stageWidths: [4, 8], convsPerStage: [1, 1] };
+
+/** The first records of each split, half malignant and half benign, so that every split has both classes. */
+function take(records: readonly ImageRecord[], counts: Record<ImageRecord["split"], number>): ImageRecord[] {
+  return (["train", "val", "test"] as const).flatMap((split) => {
+    const inSplit = records.filter((r) => r.split === split);
+    const half = Math.floor(counts[split] / 2);
+    return [...inSplit.filter((r) => r.malignant === true).slice(0, half), ...inSplit.filter((r) => r.malignant === false).slice(0, counts[split] - half)];
+  });
+}
+
+/** Like take, but the training images include some that share a lesion with test images (as the official split does). */
+function takeWithLeakage(records: readonly ImageRecord[], counts: Record<ImageRecord["split"], number>): ImageRecord[] {
+  const subset = take(records, counts);
+  const testLesions = new Set(subset.filter((r) => r.split === "test").map((r) => r.lesionId));
+  const leaked = records.filter((r) => r.split === "train" && testLesions.has(r.lesionId)).slice(0, 20);
+  const ids = new Set(leaked.map((r) => r.id));
+  return [...leaked, ...subset.filter((r) => !ids.has(r.id))];
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), "dermflag-pipeline-"));
+  backend = await initBackend({ log: () => {} });
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const base = (modelsDir: string): Omit<TrainAndEvaluateOptions, "data"> => ({
+  modelsDir,
+  model: TINY,
+  epochs: 1,
+  batchSize: 32,
+  bootstrapResamples: 50,
+  backend,
+  seed: 3,
+});
+
+describe("trainAndEvaluate on DermaMNIST", () => {
+  it("trains, evaluates every report field, saves and reloads a verified model version", async () => {
+    const records = takeWithLeakage(readDermamnist(DERMAMNIST_28_DIR), { train: 160, val: 96, test: 160 });
+    const trainCount = records.filter((r) => r.split === "train").length;
+    const phases: PipelinePhase[] = [];
+    const modelsDir = path.join(root, "dermamnist");
+    const result = await trainAndEvaluate({
+      ...base(modelsDir),
+      data: { records, description: "DermaMNIST subset" },
+      version: "v-test",
+      onProgress: (p) => {
+        if (phases.at(-1) !== p.phase) phases.push(p.phase);
+      },
+    });
+    expect(phases).toEqual(["load-data", "decode", "train", "evaluate", "save", "verify", "done"]);
+    expect(result.saved.dir).toBe(path.join(modelsDir, "v-test"));
+
+    const { report, metadata } = result;
+    expect(report.backend).toMatch(/onnxruntime/);
+    expect(report.labelMode).toBe("diagnosis");
+    expect(report.threshold.chosenOn).toBe("validation");
+    expect(report.threshold.validation!.sensitivity).toBeGreaterThanOrEqual(0.95);
+    for (const subset of [report.test, report.lesionDisjointTest!, report.histoTest!]) {
+      expect(subset.n).toBeGreaterThan(0);
+      expect(subset.multiclass?.accuracy).toEqual(expect.any(Number));
+      expect(subset.multiclass?.macroAuc).toEqual(expect.any(Number));
+      expect(subset.multiclass?.confusionMatrix.rows).toHaveLength(7);
+      expect(subset.binary.auc).toEqual(expect.any(Number));
+      expect(subset.binary.aucInterval?.lower).toEqual(expect.any(Number));
+      for (const m of ["sensitivity", "specificity", "ppv", "npv"] as const) expect(subset.binary.metrics[m].trials).toBeGreaterThan(0);
+      expect(subset.binary.roc!.length).toBeGreaterThan(2);
+      expect(subset.binary.ece).toEqual(expect.any(Number));
+      expect(subset.subgroups.sex.length).toBeGreaterThan(0);
+      expect(subset.subgroups.ageBand.length).toBeGreaterThan(0);
+      expect(subset.subgroups.site.length).toBeGreaterThan(0);
+      expect(subset.biopsy?.perImage.avoidableRate.trials).toBeGreaterThan(0);
+      expect(subset.biopsy?.perLesion.benignBiopsied).toBeGreaterThan(0);
+    }
+    expect(report.lesionDisjointTest!.n).toBeLessThan(report.test.n);
+
+    // Metadata: threshold from validation, hashes of exactly the training/validation records, provenance.
+    const train = records.filter((r) => r.split === "train");
+    expect(metadata.operatingPoint).toMatchObject({ threshold: report.threshold.value, targetSensitivity: 0.95, chosenOn: "validation" });
+    expect(metadata.data.trainingHash).toBe(labelledRecordsHash(train));
+    expect(metadata.data.counts).toEqual({ train: trainCount, val: 96, test: 160 });
+    expect(metadata.backend.name).toBe(backend.name);
+    expect(metadata.code.gitCommit).toMatch(/^[0-9a-f]{40}$/);
+
+    // The directory holds the same report and a card that says what a reviewer needs.
+    const verified = readModelDirectory(result.saved.dir);
+    expect(verified.metrics).toEqual(JSON.parse(JSON.stringify(report)));
+    const card = readFileSync(path.join(result.saved.dir, "model-card.md"), "utf8");
+    for (const heading of ["## Intended use", "## Operating threshold", "## Performance", "## Calibration", "## Subgroups", "## Avoidable biopsies", "## Limitations"]) {
+      expect(card).toContain(heading);
+    }
+    expect(card).toContain(report.threshold.value.toFixed(4));
+    expect(card).toMatch(/Fitzpatrick skin type:\*\* Not available/);
+    expect(card).toMatch(/never decides autonomously/);
+    expect(verified.modelCard).toMatchObject({ title: "DermFlag lesion classifier v-test", operatingPoint: { threshold: report.threshold.value } });
+
+    // Test-time augmentation was chosen on validation and is stored with the preprocessing.
+    const tta = result.training.testTimeAugmentation;
+    expect("validationMetric" in tta && Object.keys(tta.validationMetric)).toEqual(["none", "flips", "dihedral"]);
+    expect(verified.preprocessing.testTimeAugmentation).toBe(tta.mode);
+
+    const predictor = await loadPredictor(result.saved.dir);
+    expect(predictor.threshold).toBe(report.threshold.value);
+    await predictor.dispose();
+  });
+
+  it("saves nothing when cancelled during training", async () => {
+    const records = take(readDermamnist(DERMAMNIST_28_DIR), { train: 96, val: 32, test: 32 });
+    const controller = new AbortController();
+    const modelsDir = path.join(root, "cancelled");
+    await expect(
+      trainAndEvaluate({
+        ...base(modelsDir),
+        data: { records, description: "subset" },
+        onProgress: (p) => {
+          if (p.phase === "train") controller.abort();
+        },
+        signal: controller.signal,
+      }),
+    ).rejects.toMatchObject({ name: "AbortError" });
+    expect(existsSync(modelsDir) ? readdirSync(modelsDir) : []).toEqual([]);
+  });
+});
+
+describe("trainAndEvaluate on the folder layout (benign/malignant only)", () => {
+  it("trains the 7-class head through P(malignant), never on unknown images, and marks the model binary-only", async () => {
+    const layout = readFolderLayout(ISIC2019_180_DIR, { valFraction: 0.2, seed: 1 });
+    const records = take(layout, { train: 128, val: 64, test: 64 });
+    // An image with no confirmed outcome, as an `unknown` folder would give: never a label.
+    const unknown: ImageRecord = { ...records[0]!, id: "train/unknown/x.jpg", malignant: null };
+    const result = await trainAndEvaluate({ ...base(path.join(root, "folder")), data: { records: [...records, unknown], description: "ISIC subset" } });
+    expect(result.metadata.labelMode).toBe("malignancy");
+    expect(result.metadata.data.counts.train).toBe(128);
+    expect(result.metadata.data.trainingHash).toBe(labelledRecordsHash(records.filter((r) => r.split === "train")));
+    expect(result.training.objective).toMatch(/binary cross-entropy on P\(malignant\)/);
+    expect(result.report.test.multiclass).toBeNull();
+    expect(result.report.test.binary.auc).toEqual(expect.any(Number));
+    expect(result.training.history[0]!.valAuc).toEqual(expect.any(Number));
+    const card = readFileSync(path.join(result.saved.dir, "model-card.md"), "utf8");
+    expect(card).toMatch(/benign\/malignant labels only/);
+  });
+});
+
+describe("evaluateModel", () => {
+  it("also evaluates an unsaved model with its preprocessing, choosing the threshold on validation", async () => {
+    const records = takeWithLeakage(readDermamnist(DERMAMNIST_28_DIR), { train: 40, val: 64, test: 64 });
+    const model = tinyClassifier(2);
+    try {
+      const report = await evaluateModel({ scorer: { model, preprocessing: FIXTURE_PREPROCESSING }, records, binary: { bootstrapResamples: 20 } });
+      expect(report.backend).toMatch(/onnxruntime/);
+      expect(report.threshold.chosenOn).toBe("validation");
+      expect(report.test.n).toBe(64);
+      expect(report.validation!.n).toBe(64);
+    } finally {
+      model.dispose();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * `npm run models:register -- <model dir> [--promote] [--reason "..."]`: copies a trained model into the model store,
+ * registers it with its promotion gates, and optionally promotes it (a failed gate needs --reason: an audited
+ * override). Uses DATABASE_URL, or the embedded database under DATA_DIR.
+ */
+import { parseArgs } from "node:util";
+import { createPrismaClient } from "../db/client";
+import { env as loadEnv } from "../env";
+import { installModel } from "../services/models/install-model";
+import { promoteModelVersion } from "../services/models/registry";
+import { applyMigrations, provideDatabase } from "../runtime/database";
+
+const usage = `Usage: npm run models:register -- <model directory> [--promote] [--reason "why the gates are overridden"]`;
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { promote: { type: "boolean" }, reason: { type: "string" }, help: { type: "boolean" } },
+  });
+  if (values.help || positionals.length !== 1) {
+    console.log(usage);
+    process.exit(values.help ? 0 : 2);
+  }
+  const env = loadEnv();
+  const database = await provideDatabase(env, () => {});
+  try {
+    await applyMigrations(database.url);
+    const db = createPrismaClient(database.url, { max: 2 });
+    try {
+      const registered = await installModel({ db, sourceDir: positionals[0]!, storeDir: env.MODEL_STORE_DIR });
+      const row = await db.modelVersion.findUniqueOrThrow({ where: { id: registered.id }, select: { gateResults: true } });
+      console.log(`Registered ${registered.version} (${registered.status}).`);
+      for (const check of (row.gateResults as { checks: { passed: boolean; detail: string }[] }).checks) {
+        console.log(`  ${check.passed ? "pass" : "FAIL"}  ${check.detail}`);
+      }
+      if (values.promote) {
+        const promoted = await promoteModelVersion({ db, actorId: null, modelVersionId: registered.id, overrideReason: values.reason ?? null });
+        console.log(`Promoted ${promoted.version}: new images are scored with it; running workers re-score open cases.`);
+      }
+    } finally {
+      await db.$disconnect();
+    }
+  } finally {
+    await database.embedded?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

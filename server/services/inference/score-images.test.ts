@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../../testing/database";
+import { saveFixtureModel } from "../../testing/model-fixtures";
+import { recordAssessment } from "../clinical/lesions";
+import { ingestImage } from "../images/ingest-image";
+import { LocalImageStore } from "../images/local-image-store";
+import { promoteModelVersion, registerModelVersion } from "../models/registry";
+import { disposePredictors } from "./predictors";
+import { scoreImages, unscoredImageIds } from "./score-images";
+
+let database: TestDatabase;
+const scratch = mkdtempSync(path.join(os.tmpdir(), "dermflag-score-"));
+const store = new LocalImageStore(path.join(scratch, "images"));
+const hamImages = path.resolve(import.meta.dirname, "../../../../shared/data/ham10000-sample/images");
+let userId: string;
+let lesionId: string;
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+  database = await createTestDatabase();
+  const { db } = database;
+  userId = (await db.user.create({ data: { email: "d@x.example", name: "D", role: "DERMATOLOGIST", passwordHash: "x" } })).id;
+  const patient = await db.patient.create({ data: { mrn: "S-1", name: "Scored Patient", fitzpatrickType: 2 } });
+  lesionId = (await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: "L1" } })).id;
+});
+afterAll(async () => {
+  await disposePredictors();
+  await database.drop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("scoring images with the active model", () => {
+  it("waits while no model is active, then records one prediction per image and model with its threshold and backend", async () => {
+    const { db } = database;
+    const bytes = readFileSync(path.join(hamImages, "ISIC_0024354.jpg"));
+    const ingested = await ingestImage({ db, store, actorId: userId, lesionId, bytes });
+    if (ingested.status !== "created") throw new Error("expected a new image");
+    const imageId = ingested.image.id;
+
+    expect(await scoreImages({ db, store, imageIds: [imageId] })).toMatchObject({ model: null, scored: 0 });
+    expect(await unscoredImageIds(db, 10)).toEqual([]);
+
+    const { saved } = await saveFixtureModel({ modelsDir: path.join(scratch, "models"), version: "tiny-1", threshold: 0.0001 });
+    const registered = await registerModelVersion({ db, modelDir: saved.dir, gateResults: { passed: true, checks: [] } });
+    await promoteModelVersion({ db, actorId: null, modelVersionId: registered.id });
+    expect(await unscoredImageIds(db, 10)).toEqual([imageId]);
+
+    const summary = await scoreImages({ db, store, imageIds: [imageId] });
+    expect(summary).toMatchObject({ model: "tiny-1", scored: 1, failed: [] });
+    // A retried job writes nothing twice.
+    expect(await scoreImages({ db, store, imageIds: [imageId] })).toMatchObject({ scored: 0, alreadyScored: 1 });
+    const predictions = await db.prediction.findMany({ where: { imageId } });
+    expect(predictions).toHaveLength(1);
+    const [prediction] = predictions;
+    expect(prediction).toMatchObject({ modelVersionId: registered.id, threshold: 0.0001 });
+    expect(prediction!.backend.length).toBeGreaterThan(0);
+    expect(Object.keys(prediction!.probabilities as object).sort()).toEqual(["akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"]);
+    const sum = Object.values(prediction!.probabilities as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(1, 4);
+    expect((await db.lesionImage.findUniqueOrThrow({ where: { id: imageId } })).quality).toMatchObject({ passed: true });
+  });
+
+  it("raises the flag once an assessment disagrees with the score", async () => {
+    // Threshold 0.0001: every image scores above it, so a benign call with discharge is a possible missed malignancy.
+    await recordAssessment({
+      db: database.db,
+      actorId: userId,
+      lesionId,
+      input: { impression: "BENIGN", plan: "DISCHARGE", suspectedDiagnosis: "nv", note: null },
+    });
+    const flag = await database.db.flag.findFirstOrThrow({ where: { lesionId, status: "OPEN" } });
+    expect(flag.kind).toBe("POSSIBLE_MISSED_MALIGNANCY");
+  });
+});

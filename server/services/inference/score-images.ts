@@ -1,0 +1,86 @@
+/**
+ * Scores images with the active model: the image-quality gate, then the model, then one Prediction per image and
+ * model version (a retried job finds it and writes nothing twice), then the lesion's flag is recomputed.
+ */
+import type { Db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { recomputeLesionFlag } from "../flags/recompute-flags";
+import type { ImageStore } from "../images/image-store";
+import { assessImageQuality } from "../quality/image-quality";
+import { predictorFor, type RegisteredModel } from "./predictors";
+
+const modelSelect = { id: true, version: true, storagePath: true, sha256: true, threshold: true } as const;
+
+export async function activeModel(db: Db): Promise<(RegisteredModel & { threshold: number }) | null> {
+  return db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: modelSelect });
+}
+
+export interface ScoreSummary {
+  model: string | null;
+  scored: number;
+  alreadyScored: number;
+  failed: { imageId: string; reason: string }[];
+}
+
+export async function scoreImages(options: { db: Db; store: ImageStore; imageIds: readonly string[] }): Promise<ScoreSummary> {
+  const { db, store } = options;
+  const model = await activeModel(db);
+  const summary: ScoreSummary = { model: model?.version ?? null, scored: 0, alreadyScored: 0, failed: [] };
+  if (!model) return summary; // Images wait for a model; the queue page says so.
+  const predictor = await predictorFor(model);
+  const images = await db.lesionImage.findMany({
+    where: { id: { in: [...options.imageIds] } },
+    select: { id: true, lesionId: true, storageKey: true, predictions: { where: { modelVersionId: model.id }, select: { id: true } } },
+  });
+  const lesionsToRecompute = new Set<string>();
+  for (const image of images) {
+    if (image.predictions.length > 0) {
+      summary.alreadyScored++;
+      continue;
+    }
+    try {
+      const bytes = await store.get(image.storageKey);
+      const quality = await assessImageQuality(bytes);
+      const prediction = await predictor.predictBytes(bytes);
+      await db.$transaction([
+        db.lesionImage.update({ where: { id: image.id }, data: { quality: quality as unknown as Prisma.InputJsonValue } }),
+        db.prediction.upsert({
+          where: { imageId_modelVersionId: { imageId: image.id, modelVersionId: model.id } },
+          update: {},
+          create: {
+            imageId: image.id,
+            modelVersionId: model.id,
+            probabilities: prediction.probabilities,
+            pMalignant: prediction.pMalignant,
+            // The threshold in force is the registry's for this version, recorded with every prediction.
+            threshold: model.threshold,
+            aboveThreshold: prediction.pMalignant >= model.threshold,
+            backend: prediction.backend,
+            latencyMs: prediction.latencyMs,
+          },
+        }),
+      ]);
+      summary.scored++;
+      lesionsToRecompute.add(image.lesionId);
+    } catch (error) {
+      summary.failed.push({ imageId: image.id, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  for (const lesionId of lesionsToRecompute) await recomputeLesionFlag({ db, lesionId });
+  return summary;
+}
+
+/**
+ * Ids of images the active model has not scored yet: open cases (lesions with no outcome yet) first, so that a
+ * promotion re-scores the cases a reviewer may act on before the historical ones; then oldest first.
+ */
+export async function unscoredImageIds(db: Db, take: number): Promise<string[]> {
+  const model = await activeModel(db);
+  if (!model) return [];
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT i.id FROM "LesionImage" i
+    WHERE NOT EXISTS (SELECT 1 FROM "Prediction" p WHERE p."imageId" = i.id AND p."modelVersionId" = ${model.id})
+    ORDER BY EXISTS (SELECT 1 FROM "BiopsyOutcome" o WHERE o."lesionId" = i."lesionId") ASC, i."createdAt" ASC, i.id ASC
+    LIMIT ${take}`;
+  return rows.map((row) => row.id);
+}

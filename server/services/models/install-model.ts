@@ -1,0 +1,67 @@
+/**
+ * Puts a verified model directory into the deployment's model store (MODEL_STORE_DIR/<version>) and registers it,
+ * with its promotion gates computed against the active model. The copy is written atomically and verified again
+ * after the copy, so the registry only ever points at a complete, hash-checked directory.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { EvaluationReport } from "@/ml/pipeline";
+import { readModelDirectory, writeDirectoryAtomically } from "@/ml/store";
+import type { Db } from "../../db/client";
+import { DEFAULT_AUC_TOLERANCE, evaluatePromotionGates, type GateResults } from "./promotion-gates";
+import { registerModelVersion } from "./registry";
+
+function copyIntoStore(sourceDir: string, storeDir: string, version: string): string {
+  const target = path.resolve(storeDir, version);
+  if (path.resolve(sourceDir) === target) return target;
+  if (!existsSync(target)) {
+    const files = readdirSync(sourceDir, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => ({ name: entry.name, data: readFileSync(path.join(sourceDir, entry.name)) }));
+    writeDirectoryAtomically(target, files);
+  }
+  return target;
+}
+
+interface TestIdentity {
+  source: string;
+  n: number;
+  malignant: number;
+}
+
+function testIdentity(report: EvaluationReport, source: string): TestIdentity {
+  return { source, n: report.test.n, malignant: report.test.malignant };
+}
+
+/**
+ * Gates from the models' stored reports. AUCs are compared only when both models were evaluated on the same test
+ * set (same data source and case counts); otherwise the AUC gate fails and says so, and promotion needs an
+ * evaluation on the locked test set or an admin override with a reason.
+ */
+export async function gatesAgainstActive(db: Db, candidateDir: string, targetSensitivity: number): Promise<GateResults> {
+  const candidate = readModelDirectory(candidateDir);
+  const report = candidate.metrics as EvaluationReport;
+  const activeRow = await db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true, storagePath: true } });
+  let active: { version: string; auc: number | null } | null = null;
+  if (activeRow) {
+    const activeModel = readModelDirectory(activeRow.storagePath);
+    const activeReport = activeModel.metrics as EvaluationReport;
+    const same =
+      JSON.stringify(testIdentity(activeReport, activeModel.metadata.data.source)) ===
+      JSON.stringify(testIdentity(report, candidate.metadata.data.source));
+    active = { version: activeRow.version, auc: same ? activeReport.test.binary.auc : null };
+  }
+  return evaluatePromotionGates({
+    targetSensitivity,
+    aucTolerance: DEFAULT_AUC_TOLERANCE,
+    candidate: { sensitivity: report.test.binary.metrics.sensitivity.estimate, auc: report.test.binary.auc },
+    active,
+  });
+}
+
+export async function installModel(options: { db: Db; sourceDir: string; storeDir: string; trainingRunId?: string | null }) {
+  const verified = readModelDirectory(options.sourceDir);
+  const dir = copyIntoStore(verified.dir, options.storeDir, verified.version);
+  const gates = await gatesAgainstActive(options.db, dir, verified.metadata.operatingPoint.targetSensitivity);
+  return registerModelVersion({ db: options.db, modelDir: dir, gateResults: gates, trainingRunId: options.trainingRunId });
+}
