@@ -24,10 +24,11 @@ export function CsvDownloadButton({ spec, fileParts }: { spec: TableSpec; filePa
     <button
       type="button"
       onClick={download}
+      aria-label={`Download CSV: ${spec.title}`}
       disabled={spec.rows.length === 0}
       className="rounded-md border border-slate-300 bg-white px-3 py-1 text-xs font-medium text-slate-700 hover:bg-slate-100 disabled:opacity-50"
     >
-      Download CSV<span className="sr-only">: {spec.title}</span>
+      Download CSV
     </button>
   );
 }

@@ -24,14 +24,14 @@ export function deferredMalignanciesTable(safety: OutcomesDashboard["safety"]): 
     title: "Malignancies among deferred lesions",
     caption: `Deferred lesions with a malignant outcome: ${safety.malignant} of ${cases(safety.deferredWithOutcome)} deferred with an outcome (${cases(safety.deferredLesions)} deferred in all); every model version, all time.`,
     columns: [
-      { key: "mrn", label: "Patient MRN", kind: "link" },
+      { key: "mrn", label: "Patient MRN", kind: "link", nowrap: true },
       { key: "bodySite", label: "Body site", kind: "text" },
-      { key: "deferredAt", label: "Deferred on", kind: "text" },
-      { key: "followUpDate", label: "Follow-up due", kind: "text" },
+      { key: "deferredAt", label: "Deferred on", kind: "text", nowrap: true },
+      { key: "followUpDate", label: "Follow-up due", kind: "text", nowrap: true },
       { key: "modelVersion", label: "Model version", kind: "text" },
       { key: "diagnosis", label: "Diagnosis", kind: "text" },
       { key: "confirmation", label: "Confirmed by", kind: "text" },
-      { key: "reportDate", label: "Report date", kind: "text" },
+      { key: "reportDate", label: "Report date", kind: "text", nowrap: true },
       { key: "lesionId", label: "Lesion id", kind: "text", csvOnly: true },
     ],
     rows: safety.lesions.map((lesion) => ({
@@ -57,11 +57,11 @@ export function missedMalignanciesTable(model: ModelOutcomes, threshold: number)
     title: "Missed malignancies",
     caption: `Malignant biopsied lesions scoring below the threshold ${percent(threshold)}: ${biopsy.malignantMissed} of ${cases(biopsy.malignantBiopsied)}${listed < missedMalignancies.total ? ` (the ${listed} lowest scores listed)` : ""}.`,
     columns: [
-      { key: "mrn", label: "Patient MRN", kind: "link" },
+      { key: "mrn", label: "Patient MRN", kind: "link", nowrap: true },
       { key: "bodySite", label: "Body site", kind: "text" },
       { key: "score", label: "P(malignant)", kind: "percent" },
       { key: "diagnosis", label: "Histopathology", kind: "text" },
-      { key: "reportDate", label: "Report date", kind: "text" },
+      { key: "reportDate", label: "Report date", kind: "text", nowrap: true },
       { key: "lesionId", label: "Lesion id", kind: "text", csvOnly: true },
     ],
     rows: missedMalignancies.lesions.map((lesion) => ({
@@ -98,9 +98,9 @@ export function keyFiguresTable(dashboard: OutcomesDashboard): TableSpec {
       { figure: "Number needed to biopsy, scored lesions (before)", value: model.biopsy.numberNeededToBiopsy, valueKind: "decimal", ...noInterval, cases: scored, basis: "scored biopsied lesions" },
       { figure: "Number needed to biopsy had the model's likely-benign lesions been deferred (after)", value: model.biopsy.numberNeededToBiopsyIfDeferred, valueKind: "decimal", ...noInterval, cases: scored, basis: "scored biopsied lesions" },
       { figure: `Estimated cost saved (${scope.costPerBiopsy.toLocaleString("en-GB")} per biopsy, an estimate)`, value: model.estimatedSaving, valueKind: "money", ...noInterval, cases: model.biopsy.benignBiopsied, basis: "scored benign biopsied lesions" },
-      { figure: "AUC of P(malignant), biopsied lesions", value: model.roc.auc, valueKind: "decimal", ...noInterval, cases: model.roc.n, basis: "scored biopsied lesions" },
-      { figure: "AUC of P(malignant), all confirmed lesions", value: model.allConfirmed.auc, valueKind: "decimal", ...noInterval, cases: model.allConfirmed.n, basis: "scored lesions with any confirmed outcome" },
-      { figure: "Expected calibration error (10 bins)", value: model.calibration.ece, valueKind: "decimal", ...noInterval, cases: model.calibration.n, basis: "scored biopsied lesions" },
+      { figure: "AUC of P(malignant), biopsied lesions", value: model.roc.auc, valueKind: "decimal3", ...noInterval, cases: model.roc.n, basis: "scored biopsied lesions" },
+      { figure: "AUC of P(malignant), all confirmed lesions", value: model.allConfirmed.auc, valueKind: "decimal3", ...noInterval, cases: model.allConfirmed.n, basis: "scored lesions with any confirmed outcome" },
+      { figure: "Expected calibration error (10 bins)", value: model.calibration.ece, valueKind: "decimal3", ...noInterval, cases: model.calibration.n, basis: "scored biopsied lesions" },
     );
   }
   return {
@@ -195,7 +195,7 @@ export function calibrationTable(model: ModelOutcomes): TableSpec {
     title: "Reliability bins",
     caption: `${cases(model.calibration.n, "scored biopsied lesion")} in 10 equal-width bins of P(malignant).`,
     columns: [
-      { key: "bin", label: "P(malignant) bin", kind: "text" },
+      { key: "bin", label: "P(malignant) bin", kind: "text", nowrap: true },
       { key: "count", label: "Cases", kind: "count" },
       { key: "meanPredicted", label: "Mean P(malignant)", kind: "percent" },
       { key: "observedFraction", label: "Observed malignant", kind: "percent" },
@@ -216,7 +216,7 @@ export function trendsTable(dashboard: OutcomesDashboard): TableSpec {
     title: "Trends by month",
     caption: "Outcomes by the month of their report; flags and decisions by the month they were made (UTC).",
     columns: [
-      { key: "month", label: "Month", kind: "text" },
+      { key: "month", label: "Month", kind: "text", nowrap: true },
       { key: "biopsies", label: "Biopsies", kind: "count" },
       { key: "benignBiopsies", label: "Benign", kind: "count" },
       { key: "malignantBiopsies", label: "Malignant", kind: "count" },
@@ -302,17 +302,24 @@ export const SUBGROUP_TITLES = {
   bodySite: "Body site",
 } as const;
 
+const SUBGROUP_HEADINGS: Record<keyof typeof SUBGROUP_TITLES, string> = {
+  fitzpatrick: "By Fitzpatrick skin type",
+  sex: "By sex",
+  ageBand: "By age band at the report",
+  bodySite: "By body site",
+};
+
 export function subgroupTable(key: keyof typeof SUBGROUP_TITLES, groups: readonly SubgroupRow[], threshold: number): TableSpec {
   const total = groups.reduce((sum, group) => sum + group.n, 0);
   return {
     id: `subgroups-${key}`,
-    title: `By ${SUBGROUP_TITLES[key].toLowerCase()}`,
+    title: SUBGROUP_HEADINGS[key],
     caption: `${cases(total, "scored biopsied lesion")}; sensitivity and specificity at the threshold ${percent(threshold)}. Small groups have wide intervals.`,
     columns: [
       { key: "group", label: SUBGROUP_TITLES[key], kind: "text" },
       { key: "n", label: "Cases", kind: "count" },
       { key: "positives", label: "Malignant", kind: "count" },
-      { key: "auc", label: "AUC", kind: "decimal" },
+      { key: "auc", label: "AUC", kind: "decimal3" },
       { key: "sensitivity", label: "Sensitivity", kind: "proportion" },
       { key: "specificity", label: "Specificity", kind: "proportion" },
     ],

@@ -44,7 +44,7 @@ export function DataTable(props: { spec: TableSpec; fileParts: readonly string[]
                     const text = formatCell(column, row);
                     const href = column.kind === "link" ? row[`${column.key}Href`] : null;
                     return (
-                      <td key={column.key} className={`px-3 py-1.5 ${isNumericColumn(column) ? "text-right tabular-nums" : ""}`}>
+                      <td key={column.key} className={`px-3 py-1.5 ${isNumericColumn(column) ? "whitespace-nowrap text-right tabular-nums" : column.nowrap ? "whitespace-nowrap" : ""}`}>
                         {typeof href === "string" ? (
                           <Link href={href} className="font-mono text-sky-800 underline underline-offset-2">
                             {text}

@@ -58,7 +58,7 @@ export function RocChart(props: { points: RocPointData[]; operatingPoint: { fpr:
         <LineChart data={props.points} margin={{ top: 10, right: 20, bottom: 20, left: 10 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="fpr" type="number" domain={[0, 1]} tickFormatter={axisPercent} label={{ value: "False-positive rate (1 − specificity)", position: "insideBottom", offset: -10 }} />
-          <YAxis type="number" domain={[0, 1]} tickFormatter={axisPercent} label={{ value: "Sensitivity", angle: -90, position: "insideLeft" }} />
+          <YAxis type="number" domain={[0, 1]} tickFormatter={axisPercent} width={72} label={{ value: "Sensitivity", angle: -90, position: "insideLeft" }} />
           <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#94a3b8" strokeDasharray="4 4" ifOverflow="extendDomain" />
           <Tooltip
             content={({ active, payload }) => {
@@ -108,7 +108,7 @@ export function ReliabilityChart(props: { bins: ReliabilityBinData[]; ece: numbe
         <ComposedChart data={filled} margin={{ top: 10, right: 20, bottom: 20, left: 10 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="meanPredicted" type="number" domain={[0, 1]} tickFormatter={axisPercent} label={{ value: "Mean P(malignant) in the bin", position: "insideBottom", offset: -10 }} />
-          <YAxis type="number" domain={[0, 1]} tickFormatter={axisPercent} label={{ value: "Observed malignant", angle: -90, position: "insideLeft" }} />
+          <YAxis type="number" domain={[0, 1]} tickFormatter={axisPercent} width={72} label={{ value: "Observed rate", angle: -90, position: "insideLeft" }} />
           <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#94a3b8" strokeDasharray="4 4" ifOverflow="extendDomain" />
           <Tooltip
             content={({ active, payload }) => {

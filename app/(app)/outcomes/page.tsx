@@ -217,7 +217,7 @@ export default async function OutcomesPage(props: { searchParams: Promise<Search
               </Section>
 
               <Section id="subgroups" title="Subgroups" intro="Performance by patient and lesion group; Fitzpatrick V–VI are always reviewed by a dermatologist.">
-                <div className="grid gap-x-6 lg:grid-cols-2">
+                <div>
                   {(Object.keys(SUBGROUP_TITLES) as (keyof typeof SUBGROUP_TITLES)[]).map((key) => (
                     <DataTable key={key} spec={subgroupTable(key, figures.subgroups[key], model.threshold)} fileParts={fileParts} />
                   ))}

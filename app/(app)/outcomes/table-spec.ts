@@ -14,10 +14,12 @@ export type ColumnKind =
   /** row[key] = estimate, row[`${key}Lower`], row[`${key}Upper`] = 95% interval; shown together. */
   | "proportion"
   | "decimal"
+  /** Three decimals (AUC, ECE). */
+  | "decimal3"
   | "money"
   /** Text shown as a link to row[`${key}Href`] (the link itself is not exported). */
   | "link"
-  /** Per-row kind in row[`${key}Kind`] ("count" | "percent" | "decimal" | "money"), for tables of mixed figures. */
+  /** Per-row kind in row[`${key}Kind`] ("count" | "percent" | "decimal" | "decimal3" | "money"), for mixed figures. */
   | "figure";
 
 export interface TableColumn {
@@ -26,6 +28,8 @@ export interface TableColumn {
   readonly kind: ColumnKind;
   /** Exported, not shown (e.g. internal ids). */
   readonly csvOnly?: boolean;
+  /** Short values that must not break (dates, months, MRNs). */
+  readonly nowrap?: boolean;
 }
 
 export type TableRow = Readonly<Record<string, CsvCell>>;
@@ -39,7 +43,7 @@ export interface TableSpec {
   readonly rows: readonly TableRow[];
 }
 
-const NUMERIC_KINDS: ReadonlySet<ColumnKind> = new Set(["count", "percent", "proportion", "decimal", "money", "figure"]);
+const NUMERIC_KINDS: ReadonlySet<ColumnKind> = new Set(["count", "percent", "proportion", "decimal", "decimal3", "money", "figure"]);
 
 export function isNumericColumn(column: TableColumn): boolean {
   return NUMERIC_KINDS.has(column.kind);
@@ -58,6 +62,8 @@ function formatByKind(kind: string, value: CsvCell | undefined): string {
       return percent(number);
     case "decimal":
       return decimal(number);
+    case "decimal3":
+      return decimal(number, 3);
     case "money":
       return number === null ? "—" : money(number);
     default:

@@ -113,10 +113,10 @@ export function WhatIfExplorer(props: WhatIfExplorerProps) {
                   );
                 }}
               />
-              <Legend verticalAlign="top" />
+              <Legend verticalAlign="top" height={28} />
               <Line yAxisId="benign" dataKey="benignAvoided" name="Benign biopsies avoided" type="stepBefore" stroke="#047857" strokeWidth={2} dot={false} isAnimationActive={false} />
               <Line yAxisId="missed" dataKey="malignantMissed" name="Malignancies missed" type="stepBefore" stroke="#b91c1c" strokeWidth={2} dot={false} isAnimationActive={false} />
-              <ReferenceLine yAxisId="benign" x={props.currentThreshold} stroke="#0c4a6e" strokeDasharray="5 3" label={{ value: "current", position: "top", fontSize: 12 }} />
+              <ReferenceLine yAxisId="benign" x={props.currentThreshold} stroke="#0c4a6e" strokeDasharray="5 3" label={{ value: "current", position: "insideTopLeft", fontSize: 12 }} />
               {atCurrent ? null : <ReferenceLine yAxisId="benign" x={selected.threshold} stroke="#64748b" label={{ value: "selected", position: "insideTopRight", fontSize: 12 }} />}
             </LineChart>
           </ResponsiveContainer>

@@ -37,6 +37,14 @@ export interface FlagDecision {
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
+/**
+ * The clinician "calls it suspicious" (treats it as possibly malignant): impression malignant or uncertain, or a
+ * biopsy planned. Used by LIKELY_BENIGN here and by the dashboard's clinician-vs-model comparison.
+ */
+export function clinicianCallsMalignant(assessment: { impression: Impression; plan: Plan }): boolean {
+  return assessment.impression !== "BENIGN" || assessment.plan === "BIOPSY";
+}
+
 export function isDarkSkin(fitzpatrickType: number | null): boolean {
   return fitzpatrickType !== null && fitzpatrickType >= 5;
 }
@@ -67,8 +75,7 @@ export function applyFlagPolicy(input: FlagPolicyInput): FlagDecision | null {
     };
   }
 
-  const calledSuspicious = assessment.impression !== "BENIGN" || biopsyPlanned;
-  if (!aboveThreshold && calledSuspicious) {
+  if (!aboveThreshold && clinicianCallsMalignant(assessment)) {
     return {
       kind: "LIKELY_BENIGN",
       reason: biopsyPlanned

@@ -6,12 +6,7 @@
  * lesion goes to biopsy); it is the same "called suspicious" condition the flag policy uses for LIKELY_BENIGN
  * (server/services/flags/flag-policy.ts). The lesion's latest assessment is the one compared, as in the flag policy.
  */
-export type Impression = "BENIGN" | "MALIGNANT" | "UNCERTAIN";
-export type Plan = "BIOPSY" | "MONITOR" | "DISCHARGE";
+export { clinicianCallsMalignant } from "../flags/flag-policy";
 
 export const CLINICIAN_CALL_RULE =
   "The clinician calls a lesion malignant when the impression is malignant or uncertain, or a biopsy is planned (latest assessment).";
-
-export function clinicianCallsMalignant(assessment: { impression: Impression; plan: Plan }): boolean {
-  return assessment.impression !== "BENIGN" || assessment.plan === "BIOPSY";
-}

@@ -13,7 +13,7 @@
  * - Month and age: of the outcome's report date (UTC calendar month; age in whole years at that date).
  */
 import type { Db } from "../../db/client";
-import type { Impression, Plan } from "./clinician-call";
+import type { Impression, Plan } from "../flags/flag-policy";
 import type { DateBounds } from "./scope";
 
 export type Sex = "FEMALE" | "MALE" | "OTHER" | "UNKNOWN";
