@@ -33,7 +33,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: "rm -rf .data/e2e && npm run build && npm start",
+    command: "rm -rf .data/e2e && npx tsx e2e/prepare-shared-data.ts && npm run build && npm start",
     url: `http://127.0.0.1:${PORT}/login`,
     timeout: 300_000,
     reuseExistingServer: false,
@@ -43,6 +43,7 @@ export default defineConfig({
       PORT: String(PORT),
       EMBEDDED_PG_PORT: "54339",
       DERMFLAG_DEMO: "1",
+      SHARED_DATA_DIR: ".data/e2e-shared",
       DATABASE_URL: "",
     },
   },

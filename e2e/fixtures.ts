@@ -9,6 +9,8 @@ import type { Role } from "../server/auth/roles";
 import { createUser, createUserInput } from "../server/services/users/users";
 
 export const E2E_DATABASE_URL = "postgresql://dermflag:dermflag-local@127.0.0.1:54339/dermflag";
+/** The e2e server's image store (DATA_DIR=.data/e2e in playwright.config.ts). */
+export const E2E_IMAGE_STORE_DIR = ".data/e2e/images";
 
 export interface TestUser {
   id: string;

@@ -6,11 +6,12 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Page } from "@playwright/test";
 import sharp from "sharp";
 import { HAM10000_SAMPLE_DIR } from "../ml/data/shared-data";
 import type { Db } from "../server/db/client";
-import { expect, makeUser, signInViaApi, test } from "./fixtures";
+import { ingestImage } from "../server/services/images/ingest-image";
+import { LocalImageStore } from "../server/services/images/local-image-store";
+import { E2E_IMAGE_STORE_DIR, expect, makeUser, signInViaApi, test } from "./fixtures";
 
 const REAL_IMAGE = path.join(HAM10000_SAMPLE_DIR, "images", "ISIC_0024354.jpg");
 
@@ -28,24 +29,27 @@ async function freshRealImage(): Promise<Buffer> {
 const dateInDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
 
 /**
- * A patient and lesion with one uploaded image, scored by a model version of its own. The version is RETIRED with
- * no files on disk: the queue and review pages only read the registry row (the explanation then says it is
- * unavailable), and an ACTIVE row would make the worker try to score every demo image with a model that isn't there.
+ * A patient and lesion with one real image, scored by the active model (the committed demo model) with values the
+ * test chooses. The image goes straight into the e2e server's image store (no scoring job is queued) and its
+ * prediction under the active model exists, so the worker neither re-scores it nor recomputes its flags while the
+ * test runs; a RETIRED model version of the test's own gives filters a set of flags no other test touches.
  */
-async function scoredLesion(db: Db, page: Page, clinicianId: string) {
+async function scoredLesion(db: Db, clinicianId: string) {
   const tag = randomUUID().slice(0, 8).toUpperCase();
   const mrn = `E2E-R-${tag}`;
   const patient = await db.patient.create({ data: { mrn, name: `Reviewed Patient ${tag}`, sex: "FEMALE", fitzpatrickType: 2 } });
   const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: `Mole ${tag}` } });
-  const upload = await page.request.post(`/api/lesions/${lesion.id}/images`, {
-    data: await freshRealImage(),
-    headers: { "Content-Type": "application/octet-stream" },
+  const ingested = await ingestImage({
+    db,
+    store: new LocalImageStore(E2E_IMAGE_STORE_DIR),
+    actorId: clinicianId,
+    lesionId: lesion.id,
+    bytes: await freshRealImage(),
   });
-  expect(upload.status()).toBe(201);
-  const uploaded = (await upload.json()) as { status: string; image: { id: string } };
-  expect(uploaded.status).toBe("created");
+  if (ingested.status !== "created") throw new Error("expected a new image");
 
-  const model = await db.modelVersion.create({
+  const model = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });
+  const ownModel = await db.modelVersion.create({
     data: {
       version: `e2e-${tag.toLowerCase()}`,
       status: "RETIRED",
@@ -62,7 +66,7 @@ async function scoredLesion(db: Db, page: Page, clinicianId: string) {
   });
   const prediction = await db.prediction.create({
     data: {
-      imageId: uploaded.image.id,
+      imageId: ingested.image.id,
       modelVersionId: model.id,
       probabilities: { akiec: 0.01, bcc: 0.02, bkl: 0.15, df: 0.02, mel: 0.04, nv: 0.74, vasc: 0.02 },
       pMalignant: 0.07,
@@ -75,7 +79,7 @@ async function scoredLesion(db: Db, page: Page, clinicianId: string) {
   const assessment = await db.clinicalAssessment.create({
     data: { lesionId: lesion.id, clinicianId, impression: "MALIGNANT", plan: "BIOPSY", suspectedDiagnosis: "mel", note: "Irregular network on the left edge." },
   });
-  return { tag, mrn, lesionId: lesion.id, model, prediction, assessment };
+  return { tag, mrn, lesionId: lesion.id, model, ownModel, prediction, assessment };
 }
 
 test.describe("the review queue", () => {
@@ -86,7 +90,7 @@ test.describe("the review queue", () => {
     baseURL,
   }) => {
     const { page, user } = await signedInAs("DERMATOLOGIST");
-    const seeded = await scoredLesion(db, page, user.id);
+    const seeded = await scoredLesion(db, user.id);
     const flag = await db.flag.create({
       data: {
         lesionId: seeded.lesionId,
@@ -122,7 +126,7 @@ test.describe("the review queue", () => {
     await filters.getByLabel("Model version").selectOption(seeded.model.id);
     await filters.getByRole("button", { name: "Apply filters" }).click();
     await expect(page).toHaveURL(new RegExp(`kind=LIKELY_BENIGN.*model=${seeded.model.id}`));
-    const rows = page.getByTestId("queue-row");
+    const rows = page.getByTestId("queue-row").filter({ hasText: seeded.mrn });
     await expect(rows).toHaveCount(1);
     for (const text of [seeded.mrn, "Likely benign: consider deferring biopsy", "7.0%", "30.0%", "Malignant", "Plan: biopsy", "back", seeded.model.version]) {
       await expect(rows.first()).toContainText(text);
@@ -139,7 +143,8 @@ test.describe("the review queue", () => {
     await expect(modelOutput.getByTestId("top-diagnoses").getByRole("listitem").first()).toContainText("Melanocytic nevus");
     await expect(modelOutput).toContainText(seeded.model.version);
     await expect(page.getByTestId("clinical-assessment")).toContainText("Irregular network on the left edge.");
-    await expect(page.getByTestId("explanation-unavailable")).toContainText("not available on this server");
+    // The active model is real: the occlusion map is computed for this image.
+    await expect(page.getByTestId("explanation-overlay")).toBeVisible({ timeout: 30_000 });
     await expect(page.getByTestId("keyboard-help")).toContainText("Defer and monitor");
 
     // Full resolution with zoom; Escape closes it.
@@ -196,7 +201,7 @@ test.describe("the review queue", () => {
 
   test("j and k move between flags in queue order, the queue pages by cursor, and an overdue follow-up links to its lesion", async ({ signedInAs, db }) => {
     const { page, user } = await signedInAs("DERMATOLOGIST");
-    const seeded = await scoredLesion(db, page, user.id);
+    const seeded = await scoredLesion(db, user.id);
     // Two random scores a billionth apart: no other flag (another test, a retry) can sit between them in queue order.
     const score = 0.95 + randomInt(0, 1_000_000) / 1e8;
     const [higher, lower] = await Promise.all(
@@ -223,24 +228,27 @@ test.describe("the review queue", () => {
     await page.keyboard.press("k");
     await expect(page).toHaveURL(new RegExp(`/review/${higher!.id}$`));
 
-    // Keyset paging: with 24 more flags, this model has 26 open ones: 25 on the first page, the least urgent on the next.
+    // Keyset paging over the test's own model version: 26 open flags, 25 on the first page, the least urgent next.
     await db.flag.createMany({
-      data: Array.from({ length: 24 }, (_, i) => ({
-        lesionId: seeded.lesionId,
-        kind: "REVIEW_REQUIRED" as const,
-        reason: `Paging ${i} of ${seeded.tag}`,
-        pMalignant: 0.1 + i / 1000,
-        threshold: 0.3,
-        modelVersionId: seeded.model.id,
-      })),
+      data: [
+        { lesionId: seeded.lesionId, kind: "POSSIBLE_MISSED_MALIGNANCY" as const, reason: `Paging top of ${seeded.tag}`, pMalignant: 0.95, threshold: 0.3, modelVersionId: seeded.ownModel.id },
+        ...Array.from({ length: 25 }, (_, i) => ({
+          lesionId: seeded.lesionId,
+          kind: "REVIEW_REQUIRED" as const,
+          reason: `Paging ${i} of ${seeded.tag}`,
+          pMalignant: 0.1 + i / 1000,
+          threshold: 0.3,
+          modelVersionId: seeded.ownModel.id,
+        })),
+      ],
     });
-    await page.goto(`/queue?model=${seeded.model.id}`);
+    await page.goto(`/queue?model=${seeded.ownModel.id}`);
     const rows = page.getByTestId("queue-row");
     await expect(rows).toHaveCount(25);
     await expect(rows.first()).toContainText("Possible missed malignancy");
     const pages = page.getByRole("navigation", { name: "Queue pages" });
     await pages.getByRole("link", { name: "Next page" }).click();
-    await expect(page).toHaveURL(new RegExp(`model=${seeded.model.id}&cursor=`));
+    await expect(page).toHaveURL(new RegExp(`model=${seeded.ownModel.id}&cursor=`));
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText("Second read required");
     await expect(rows.first()).toContainText("10.0%");
@@ -248,7 +256,7 @@ test.describe("the review queue", () => {
 
     // A biopsy deferred to a follow-up date that has passed, with no outcome yet.
     const deferred = await db.flag.create({
-      data: { lesionId: seeded.lesionId, kind: "LIKELY_BENIGN", status: "DECIDED", reason: "deferred", pMalignant: 0.05, threshold: 0.3, modelVersionId: seeded.model.id },
+      data: { lesionId: seeded.lesionId, kind: "LIKELY_BENIGN", status: "DECIDED", reason: "deferred", pMalignant: 0.05, threshold: 0.3, modelVersionId: seeded.ownModel.id },
     });
     await db.review.create({
       data: { flagId: deferred.id, reviewerId: user.id, decision: "DEFER_MONITOR", reason: `Overdue check ${seeded.tag}`, followUpDate: new Date("2001-02-03T00:00:00Z") },

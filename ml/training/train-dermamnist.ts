@@ -5,6 +5,7 @@
  *
  *   nice npx tsx ml/training/train-dermamnist.ts [--minutes 20] [--epochs N] [--seed 1] [--batch-size 64]
  *        [--model '{"stageWidths":[32,64,128]}'] [--train '{"classWeighting":"sqrt"}'] [--out report.json]
+ *        [--skip-test]   (model selection runs: report validation only)
  *
  * Test metrics come for the official test split (comparable with published tables), its lesion-disjoint part (test
  * lesions never seen in train/val) and its biopsied part (dx_type histo), as the data README asks.
@@ -71,18 +72,23 @@ const validation = Object.fromEntries(ttaModes.map((tta) => [tta, metricsOf(data
 const chosenTta = ttaModes.reduce((best, tta) => ((validation[tta]!.macroAuc ?? 0) > (validation[best]!.macroAuc ?? 0) ? tta : best), "none" as TestTimeAugmentation);
 console.log(`validation by TTA: ${ttaModes.map((t) => `${t} AUC ${validation[t]!.macroAuc?.toFixed(4)} acc ${validation[t]!.accuracy?.toFixed(4)}`).join(" | ")}; chosen: ${chosenTta}`);
 
+const skipTest = args.has("skip-test");
 const disjoint = new Set(lesionDisjointTestRecords([...data.train.records, ...data.val.records, ...data.test.records]).map((r) => r.id));
-const test = {
-  official: metricsOf(data.test, chosenTta),
-  lesionDisjoint: metricsOf(data.test, chosenTta, (i) => disjoint.has(data.test.records[i]!.id)),
-  biopsied: metricsOf(data.test, chosenTta, (i) => data.test.records[i]!.dxType === "histo"),
-};
+const test = skipTest
+  ? null
+  : {
+      official: metricsOf(data.test, chosenTta),
+      lesionDisjoint: metricsOf(data.test, chosenTta, (i) => disjoint.has(data.test.records[i]!.id)),
+      biopsied: metricsOf(data.test, chosenTta, (i) => data.test.records[i]!.dxType === "histo"),
+    };
 const line = (name: string, m: ValidationMetrics & { cases: number }) =>
   `${name.padEnd(16)} n=${String(m.cases).padStart(4)}  macro AUC ${m.macroAuc?.toFixed(4)}  acc ${m.accuracy?.toFixed(4)}  P(malignant) AUC ${m.malignantAuc?.toFixed(4)}`;
 console.log(line("val", validation[chosenTta]!));
-console.log(line("test (official)", test.official));
-console.log(line("test disjoint", test.lesionDisjoint));
-console.log(line("test biopsied", test.biopsied));
+if (test !== null) {
+  console.log(line("test (official)", test.official));
+  console.log(line("test disjoint", test.lesionDisjoint));
+  console.log(line("test biopsied", test.biopsied));
+}
 
 const report = {
   backend: { name: backend.name, wasm: backend.wasm },
