@@ -56,32 +56,4 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
   return { ...flag, lesion: { ...flag.lesion, images } };
 }
 
-/**
- * The open flags just before and after this one in the queue's order (planned biopsy first, then risk, then id),
- * for j/k navigation. The order key is (planned, risk, id) with risk = P(malignant), missing scores last.
- */
-export async function neighbouringFlags(options: { db: Db; flagId: string }) {
-  const current = await options.db.flag.findUnique({
-    where: { id: options.flagId },
-    select: { id: true, biopsyPlanned: true, pMalignant: true },
-  });
-  if (!current) return { previous: null, next: null };
-  const planned = current.biopsyPlanned ? 1 : 0;
-  const risk = current.pMalignant ?? -1;
-  const rows = await options.db.$queryRaw<{ id: string; direction: string }[]>`
-    WITH queue AS (
-      SELECT id, (CASE WHEN "biopsyPlanned" THEN 1 ELSE 0 END) AS planned, COALESCE("pMalignant", -1) AS risk
-      FROM "Flag" WHERE status = 'OPEN'
-    )
-    (SELECT id, 'previous' AS direction FROM queue
-      WHERE planned > ${planned} OR (planned = ${planned} AND (risk > ${risk} OR (risk = ${risk} AND id < ${current.id})))
-      ORDER BY planned ASC, risk ASC, id DESC LIMIT 1)
-    UNION ALL
-    (SELECT id, 'next' AS direction FROM queue
-      WHERE planned < ${planned} OR (planned = ${planned} AND (risk < ${risk} OR (risk = ${risk} AND id > ${current.id})))
-      ORDER BY planned DESC, risk DESC, id ASC LIMIT 1)`;
-  return {
-    previous: rows.find((row) => row.direction === "previous")?.id ?? null,
-    next: rows.find((row) => row.direction === "next")?.id ?? null,
-  };
-}
+export { neighbouringFlags } from "./queue";

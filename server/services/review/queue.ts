@@ -1,10 +1,10 @@
 /**
  * The reviewer queue: open flags, most urgent first (a planned biopsy first, then the model's risk), with keyset
- * paging that stays fast at 100,000 lesions (index Flag(status, biopsyPlanned, pMalignant, id)).
+ * paging that stays fast at 100,000 lesions: pages and j/k neighbours are index walks, not sorts.
  */
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import type { Prisma } from "../../db/generated/client";
+import { Prisma } from "../../db/generated/client";
 
 export const queueFilterSchema = z.object({
   kind: z.enum(["LIKELY_BENIGN", "POSSIBLE_MISSED_MALIGNANCY", "REVIEW_REQUIRED"]).optional(),
@@ -16,28 +16,62 @@ export const queueFilterSchema = z.object({
 });
 export type QueueFilter = z.input<typeof queueFilterSchema>;
 
-const QUEUE_ORDER: Prisma.FlagOrderByWithRelationInput[] = [
-  { biopsyPlanned: "desc" },
-  { pMalignant: { sort: "desc", nulls: "last" } },
-  { id: "asc" },
-];
+/**
+ * Queue order: planned biopsy first, then P(malignant) high to low, then id (newest cuid first). Every part runs
+ * DESC so that PostgreSQL walks the index Flag(status, biopsyPlanned DESC, pMalignant DESC, id DESC) both for the
+ * first page and after a cursor; a flag without a score (none is raised without one) sorts before scored ones,
+ * as PostgreSQL's DESC order puts NULLs first.
+ */
+interface QueueKey {
+  biopsyPlanned: boolean;
+  pMalignant: number | null;
+  id: string;
+}
 
-function whereOf(filter: z.output<typeof queueFilterSchema>): Prisma.FlagWhereInput {
-  return {
-    status: filter.status,
-    kind: filter.kind,
-    modelVersionId: filter.modelVersionId,
-    lesion: filter.bodySite ? { bodySite: filter.bodySite } : undefined,
-  };
+/** SQL for "comes after `key` in queue order" (strictly), NULL-safe for P(malignant). */
+function afterKey(key: QueueKey): Prisma.Sql {
+  const sameScoreLater =
+    key.pMalignant === null
+      ? Prisma.sql`(f."pMalignant" IS NOT NULL OR f.id < ${key.id})`
+      : Prisma.sql`(f."pMalignant" < ${key.pMalignant} OR (f."pMalignant" = ${key.pMalignant} AND f.id < ${key.id}))`;
+  return Prisma.sql`(f."biopsyPlanned" < ${key.biopsyPlanned} OR (f."biopsyPlanned" = ${key.biopsyPlanned} AND ${sameScoreLater}))`;
+}
+
+/** SQL for "comes before `key` in queue order" (strictly). */
+function beforeKey(key: QueueKey): Prisma.Sql {
+  const sameScoreEarlier =
+    key.pMalignant === null
+      ? Prisma.sql`(f."pMalignant" IS NULL AND f.id > ${key.id})`
+      : Prisma.sql`(f."pMalignant" IS NULL OR f."pMalignant" > ${key.pMalignant} OR (f."pMalignant" = ${key.pMalignant} AND f.id > ${key.id}))`;
+  return Prisma.sql`(f."biopsyPlanned" > ${key.biopsyPlanned} OR (f."biopsyPlanned" = ${key.biopsyPlanned} AND ${sameScoreEarlier}))`;
+}
+
+const QUEUE_ORDER_SQL = Prisma.sql`ORDER BY f."biopsyPlanned" DESC, f."pMalignant" DESC, f.id DESC`;
+const REVERSE_ORDER_SQL = Prisma.sql`ORDER BY f."biopsyPlanned" ASC, f."pMalignant" ASC, f.id ASC`;
+
+function filterSql(filter: z.output<typeof queueFilterSchema>): Prisma.Sql {
+  const conditions = [Prisma.sql`f.status = ${filter.status}::"FlagStatus"`];
+  if (filter.kind) conditions.push(Prisma.sql`f.kind = ${filter.kind}::"FlagKind"`);
+  if (filter.modelVersionId) conditions.push(Prisma.sql`f."modelVersionId" = ${filter.modelVersionId}`);
+  if (filter.bodySite) conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "Lesion" l WHERE l.id = f."lesionId" AND l."bodySite" = ${filter.bodySite})`);
+  return Prisma.join(conditions, " AND ");
+}
+
+async function queueKeyOf(db: Db, flagId: string): Promise<QueueKey | null> {
+  return db.flag.findUnique({ where: { id: flagId }, select: { id: true, biopsyPlanned: true, pMalignant: true } });
 }
 
 export async function listQueue(options: { db: Db; filter: QueueFilter }) {
+  const { db } = options;
   const filter = queueFilterSchema.parse(options.filter);
-  const rows = await options.db.flag.findMany({
-    where: whereOf(filter),
-    orderBy: QUEUE_ORDER,
-    take: filter.limit + 1,
-    ...(filter.cursor ? { cursor: { id: filter.cursor }, skip: 1 } : {}),
+  const cursor = filter.cursor ? await queueKeyOf(db, filter.cursor) : null;
+  const where = cursor ? Prisma.sql`${filterSql(filter)} AND ${afterKey(cursor)}` : filterSql(filter);
+  const page = await db.$queryRaw<{ id: string }[]>`
+    SELECT f.id FROM "Flag" f WHERE ${where} ${QUEUE_ORDER_SQL} LIMIT ${filter.limit + 1}`;
+  const hasMore = page.length > filter.limit;
+  const ids = page.slice(0, filter.limit).map((row) => row.id);
+  const rows = await db.flag.findMany({
+    where: { id: { in: ids } },
     select: {
       id: true,
       kind: true,
@@ -60,9 +94,21 @@ export async function listQueue(options: { db: Db; filter: QueueFilter }) {
       },
     },
   });
-  const hasMore = rows.length > filter.limit;
-  const items = hasMore ? rows.slice(0, filter.limit) : rows;
-  return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const items = ids.flatMap((id) => byId.get(id) ?? []);
+  return { items, nextCursor: hasMore ? (ids.at(-1) ?? null) : null };
+}
+
+/** The open flags just before and after this one in queue order, for j/k navigation (index walks, not sorts). */
+export async function neighbouringFlags(options: { db: Db; flagId: string }) {
+  const key = await queueKeyOf(options.db, options.flagId);
+  if (!key) return { previous: null, next: null };
+  const open = Prisma.sql`f.status = 'OPEN'::"FlagStatus"`;
+  const [previous] = await options.db.$queryRaw<{ id: string }[]>`
+    SELECT f.id FROM "Flag" f WHERE ${open} AND ${beforeKey(key)} ${REVERSE_ORDER_SQL} LIMIT 1`;
+  const [next] = await options.db.$queryRaw<{ id: string }[]>`
+    SELECT f.id FROM "Flag" f WHERE ${open} AND ${afterKey(key)} ${QUEUE_ORDER_SQL} LIMIT 1`;
+  return { previous: previous?.id ?? null, next: next?.id ?? null };
 }
 
 /** Open flags per kind, for the queue's header. */
