@@ -18,7 +18,7 @@ const sessionMaxAgeSeconds = () => Number(process.env.SESSION_MAX_AGE_HOURS ?? 8
 
 /** Paths anyone may open: the login page and Auth.js's own endpoints. Everything else needs a session. */
 export function isPublicPath(pathname: string): boolean {
-  return pathname === "/login" || pathname.startsWith("/api/auth/");
+  return pathname === "/login" || pathname === "/robots.txt" || pathname.startsWith("/api/auth/");
 }
 
 export const baseAuthConfig = {
