@@ -7,6 +7,12 @@ test.describe("signing in and roles", () => {
     await expect(page.getByRole("heading", { name: "DermFlag" })).toBeVisible();
   });
 
+  test("robots.txt is public and keeps every page out of search engines", async ({ request }) => {
+    const response = await request.get("/robots.txt");
+    expect(response.status()).toBe(200);
+    expect(await response.text()).toContain("Disallow: /");
+  });
+
   test("a wrong password gets one clear message that reveals nothing", async ({ page, db }) => {
     const user = await makeUser(db, "DERMATOLOGIST");
     await page.goto("/login");
