@@ -1,0 +1,44 @@
+/**
+ * The route half of the authorization matrix: every page and route handler, as anonymous, dermatologist and admin.
+ * (server/trpc/authorization-matrix.test.ts covers every tRPC procedure.)
+ */
+import { expect, test } from "./fixtures";
+
+const PAGES: { path: string; permission: "clinical" | "admin" }[] = [
+  { path: "/queue", permission: "clinical" },
+  { path: "/patients", permission: "clinical" },
+  { path: "/patients/new", permission: "clinical" },
+  { path: "/models", permission: "clinical" },
+  { path: "/outcomes", permission: "clinical" },
+  { path: "/admin", permission: "admin" },
+  { path: "/audit", permission: "admin" },
+];
+
+test("anonymous visitors are sent to the login page from every page, and refused by every API route", async ({ page }) => {
+  for (const { path } of [...PAGES, { path: "/patients/nope" }, { path: "/lesions/nope" }, { path: "/review/nope" }]) {
+    await page.goto(path);
+    await expect(page, path).toHaveURL(/\/login/);
+  }
+  for (const [method, path] of [
+    ["GET", "/api/images/nope?variant=thumbnail"],
+    ["POST", "/api/lesions/nope/images"],
+    ["GET", "/api/trpc/overview.counts"],
+  ] as const) {
+    const response = await page.request.fetch(path, { method, headers: { "Content-Type": "application/octet-stream" }, data: "x" });
+    expect(response.status(), `${method} ${path}`).toBe(401);
+  }
+});
+
+for (const role of ["DERMATOLOGIST", "ADMIN"] as const) {
+  test(`${role.toLowerCase()}: each page answers as the permission table says`, async ({ signedInAs }) => {
+    const { page } = await signedInAs(role);
+    for (const { path, permission } of PAGES) {
+      const response = await page.goto(path);
+      const allowed = permission === "clinical" || role === "ADMIN";
+      expect(response?.status(), `${role} ${path}`).toBe(allowed ? 200 : 403);
+    }
+    // Unknown records are a real 404, not a crash; an unknown image is 404 behind the session check.
+    expect((await page.goto("/patients/no-such-patient"))?.status()).toBe(404);
+    expect((await page.request.get("/api/images/no-such-image?variant=thumbnail")).status()).toBe(404);
+  });
+}
