@@ -23,6 +23,7 @@ const usage = `Usage: npx tsx bench/ml-dermamnist.ts [options]
   --time-budget <sec>    training seconds per run
   --patience <n>         early-stopping patience (default: none; the best validated epoch is kept anyway)
   --input-size <px>      model input size (default 28)
+  --stage-widths <a,b,c> filters of each conv stage (default: the model's default, [32, 64, 128])
   --data <dir>           DermaMNIST folder (default ../shared/data/dermamnist-28)
   --bootstrap <n>        bootstrap resamples for AUC intervals (default 1000)
   --tta <choose|none|flips|dihedral>  test-time augmentation (default choose: best on validation)
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       "time-budget": { type: "string" },
       patience: { type: "string" },
       "input-size": { type: "string" },
+      "stage-widths": { type: "string" },
       data: { type: "string" },
       bootstrap: { type: "string" },
       tta: { type: "string" },
@@ -92,6 +94,8 @@ async function main(): Promise<void> {
   const timeBudgetSeconds = num(values["time-budget"]);
   const patience = num(values.patience);
   const inputSize = num(values["input-size"]);
+  const stageWidths = values["stage-widths"]?.split(",").map(Number);
+  if (stageWidths && !stageWidths.every((width) => Number.isInteger(width) && width > 0)) throw new Error(`--stage-widths: expected positive integers, got ${values["stage-widths"]}`);
   const tta = values.tta as TestTimeAugmentationMode | "choose" | undefined;
   if (tta !== undefined && !["choose", ...TTA_MODES].includes(tta)) throw new Error(`--tta must be choose, ${TTA_MODES.join(", ")}`);
   const dataDir = path.resolve(values.data ?? DERMAMNIST_28_DIR);
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
         epochs,
         timeBudgetSeconds,
         earlyStoppingPatience: patience,
-        model: inputSize === undefined ? undefined : { inputSize },
+        model: { ...(inputSize === undefined ? {} : { inputSize }), ...(stageWidths ? { stageWidths } : {}) },
         bootstrapResamples: num(values.bootstrap),
         testTimeAugmentation: tta,
         backend,
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
     machine,
     date: started.toISOString(),
     seeds,
-    settings: { test_time_augmentation: tta ?? "choose", epochs: epochs ?? (timeBudgetSeconds === undefined ? 30 : null), time_budget_seconds: timeBudgetSeconds ?? null, early_stopping_patience: patience ?? null, input_size: inputSize ?? 28, data: dataDir },
+    settings: { test_time_augmentation: tta ?? "choose", epochs: epochs ?? (timeBudgetSeconds === undefined ? 30 : null), time_budget_seconds: timeBudgetSeconds ?? null, early_stopping_patience: patience ?? null, input_size: inputSize ?? 28, stage_widths: stageWidths ?? null, data: dataDir },
     command: `npx tsx bench/ml-dermamnist.ts ${process.argv.slice(2).join(" ")}`.trim(),
     spread: runs.length > 1 ? spread : undefined,
     per_seed: runs,

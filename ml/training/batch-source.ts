@@ -2,7 +2,8 @@
  * Seeded epoch order and batch assembly: shuffles indices with the run's RNG, copies each batch's images into one
  * reused buffer, augments them in place and builds the smoothed one-hot targets and per-case loss weights.
  */
-import { augmentBatch, shuffleInPlace, type AugmentOptions, type Rng } from "../data";
+import { augmentBatch, type AugmentOptions } from "../data/augment";
+import { shuffleInPlace, type Rng } from "../random";
 import type { LabeledImages } from "./training-types";
 
 export interface Batch {

@@ -77,7 +77,8 @@ if (args.has("profile")) {
   });
   for (const k of profile.kernels) kernels.set(k.name, (kernels.get(k.name) ?? 0) + Number(k.kernelTimeMs));
   console.log("kernel time in one step (ms):");
-  for (const [name, ms] of [...kernels].filter(([n]) => !n.endsWith("__op")).sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+  // Op wrappers ("__op") and custom-gradient scopes ("unnamed scope") contain kernels already listed.
+  for (const [name, ms] of [...kernels].filter(([n]) => !n.endsWith("__op") && n !== "unnamed scope").sort((a, b) => b[1] - a[1]).slice(0, 15)) {
     console.log(`  ${name.padEnd(36)} ${ms.toFixed(1)}`);
   }
 }

@@ -72,7 +72,7 @@ describe("trainClassifier on a DermaMNIST-28 subset", () => {
     expect(tf.memory().numTensors).toBe(baseline);
   });
 
-  it("stops between batches when its signal is aborted, and frees everything", async () => {
+  it("stops between batches when its signal is aborted, and frees everything (weight average included)", async () => {
     const baseline = tf.memory().numTensors;
     const controller = new AbortController();
     let batches = 0;
@@ -82,6 +82,7 @@ describe("trainClassifier on a DermaMNIST-28 subset", () => {
       val: data.val,
       epochs: 50,
       batchSize: 32,
+      weightAverageDecay: 0.99,
       signal: controller.signal,
       onProgress: (e) => {
         if (e.kind === "batch" && ++batches === 3) setTimeout(() => controller.abort(), 0);

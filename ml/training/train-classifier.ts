@@ -9,7 +9,8 @@
  * one copy of the best weights.
  */
 import * as tf from "@tensorflow/tfjs";
-import { createRng } from "../data";
+// Direct imports: ml/data's index also loads the image decoder (sharp), which the training loop never needs.
+import { createRng } from "../random";
 import { buildClassifier, LOGITS_LAYER } from "../model/build-classifier";
 import { resolveClassifierOptions } from "../model/classifier-options";
 import { AdamW } from "./adamw";
@@ -189,7 +190,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         stoppedBy = "time-budget";
         break;
       }
-      if (stopEarly) {
+      if (stopEarly && !lastEpoch) {
         stoppedBy = "early-stopping";
         break;
       }

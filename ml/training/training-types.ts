@@ -1,6 +1,6 @@
 /** Inputs, options, progress events and results of trainClassifier. */
 import type * as tf from "@tensorflow/tfjs";
-import type { AugmentOptions } from "../data";
+import type { AugmentOptions } from "../data/augment";
 import type { ClassifierOptions } from "../model/classifier-options";
 import type { ClassWeighting } from "./class-weights";
 
