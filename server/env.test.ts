@@ -32,6 +32,64 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ FIRST_ADMIN_EMAIL: "admin@clinic.example" })).toThrow(/FIRST_ADMIN_PASSWORD/);
   });
 
+  it("keeps images on the local disk unless IMAGE_STORE=s3", () => {
+    const env = parseEnv({});
+    expect(env.IMAGE_STORE).toBe("local");
+    expect(env.S3_REGION).toBe("us-east-1");
+    expect(env.S3_FORCE_PATH_STYLE).toBe(false);
+    expect(() => parseEnv({ IMAGE_STORE: "gcs" })).toThrow(/IMAGE_STORE/);
+  });
+
+  it("reads the S3 image store settings", () => {
+    const env = parseEnv({
+      IMAGE_STORE: "s3",
+      S3_BUCKET: "dermflag-images",
+      S3_REGION: "eu-central-1",
+      S3_ENDPOINT: "http://minio.internal:9000",
+      S3_ACCESS_KEY_ID: "dermflag",
+      S3_SECRET_ACCESS_KEY: "a-secret",
+      S3_FORCE_PATH_STYLE: "1",
+      S3_PREFIX: "clinic-a/images",
+    });
+    expect(env).toMatchObject({
+      IMAGE_STORE: "s3",
+      S3_BUCKET: "dermflag-images",
+      S3_REGION: "eu-central-1",
+      S3_ENDPOINT: "http://minio.internal:9000",
+      S3_ACCESS_KEY_ID: "dermflag",
+      S3_SECRET_ACCESS_KEY: "a-secret",
+      S3_FORCE_PATH_STYLE: true,
+      S3_PREFIX: "clinic-a/images",
+    });
+  });
+
+  it("requires S3_BUCKET with IMAGE_STORE=s3", () => {
+    expect(() => parseEnv({ IMAGE_STORE: "s3" })).toThrow(/S3_BUCKET: required when IMAGE_STORE is s3/);
+    expect(() => parseEnv({ IMAGE_STORE: "s3", S3_BUCKET: "" })).toThrow(/S3_BUCKET/);
+    expect(parseEnv({ IMAGE_STORE: "s3", S3_BUCKET: "dermflag-images" }).S3_BUCKET).toBe("dermflag-images");
+  });
+
+  it("refuses half a key pair, a non-http endpoint and a prefix that escapes", () => {
+    expect(() => parseEnv({ S3_ACCESS_KEY_ID: "dermflag" })).toThrow(/S3_SECRET_ACCESS_KEY: required when S3_ACCESS_KEY_ID/);
+    expect(() => parseEnv({ S3_SECRET_ACCESS_KEY: "a-secret" })).toThrow(/S3_ACCESS_KEY_ID: required when S3_SECRET_ACCESS_KEY/);
+    expect(() => parseEnv({ S3_ENDPOINT: "minio.internal:9000" })).toThrow(/S3_ENDPOINT: must be an http/);
+    expect(() => parseEnv({ S3_ENDPOINT: "ftp://minio.internal" })).toThrow(/S3_ENDPOINT/);
+    for (const prefix of ["a/../b", "..", "a//b", "a\\b"]) expect(() => parseEnv({ S3_PREFIX: prefix })).toThrow(/S3_PREFIX/);
+  });
+
+  it("does not echo a secret in its messages", () => {
+    try {
+      parseEnv({ IMAGE_STORE: "s3", S3_SECRET_ACCESS_KEY: "super-secret-value" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain("super-secret-value");
+      expect((error as InvalidEnvironmentError).issues).toEqual([
+        "S3_BUCKET: required when IMAGE_STORE is s3",
+        "S3_ACCESS_KEY_ID: required when S3_SECRET_ACCESS_KEY is set",
+      ]);
+    }
+  });
+
   it("treats empty strings as unset", () => {
     expect(parseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
   });

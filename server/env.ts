@@ -30,6 +30,24 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default(".data"),
   /** Image store directory (content-addressed). Default DATA_DIR/images. */
   IMAGE_STORE_DIR: z.string().min(1).optional(),
+  /** Where image blobs live: "local" (IMAGE_STORE_DIR) or "s3" (an S3-compatible object store, S3_* below). */
+  IMAGE_STORE: z.enum(["local", "s3"]).default("local"),
+  /** Bucket of the S3 image store (required when IMAGE_STORE=s3). */
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  /** Base URL of a non-AWS server (MinIO, Ceph RGW, ...). Unset: AWS S3 for S3_REGION. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  /** Static credentials, both or neither. Neither: the SDK's default chain (AWS_* variables, profile, instance role). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Bucket in the URL path instead of the host name: what most self-hosted servers need. */
+  S3_FORCE_PATH_STYLE: booleanFlag,
+  /** Folder inside the bucket for the image keys, e.g. "dermflag/images". */
+  S3_PREFIX: z
+    .string()
+    // The image store's key rules (image-store.ts): no "." or ".." segments, no backslashes, no empty segments.
+    .regex(/^\/*(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*\/*$/, "must be folder names separated by /")
+    .optional(),
   /** Largest image upload in bytes (default 25 MB). */
   // Capped by the request-body ceiling the proxy lets through (next.config.ts REQUEST_BODY_CEILING_BYTES).
   IMAGE_MAX_BYTES: positiveInt(25 * 1024 * 1024).pipe(z.number().max(100 * 1024 * 1024, "must be at most 100 MiB")),
@@ -49,6 +67,11 @@ const envSchema = z.object({
   /** Force an ml backend: tfjs-node-gpu, tfjs-node, wasm, webgpu. */
   ML_BACKEND: z.enum(["tfjs-node-gpu", "tfjs-node", "wasm", "webgpu"]).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /**
+   * A training run whose process has not reported for this many seconds is marked failed (its worker died); the
+   * training process reports every few seconds, between batches.
+   */
+  TRAINING_STALE_AFTER_SECONDS: positiveInt(120),
 });
 
 export type Env = z.infer<typeof envSchema> & { IMAGE_STORE_DIR: string; MODEL_STORE_DIR: string };
@@ -73,6 +96,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (env.FIRST_ADMIN_EMAIL && !env.FIRST_ADMIN_PASSWORD) {
     throw new InvalidEnvironmentError(["FIRST_ADMIN_PASSWORD: required when FIRST_ADMIN_EMAIL is set"]);
   }
+  const s3Issues = [
+    ...(env.IMAGE_STORE === "s3" && !env.S3_BUCKET ? ["S3_BUCKET: required when IMAGE_STORE is s3"] : []),
+    ...(env.S3_ACCESS_KEY_ID && !env.S3_SECRET_ACCESS_KEY ? ["S3_SECRET_ACCESS_KEY: required when S3_ACCESS_KEY_ID is set"] : []),
+    ...(env.S3_SECRET_ACCESS_KEY && !env.S3_ACCESS_KEY_ID ? ["S3_ACCESS_KEY_ID: required when S3_SECRET_ACCESS_KEY is set"] : []),
+  ];
+  if (s3Issues.length > 0) throw new InvalidEnvironmentError(s3Issues);
   return {
     ...env,
     IMAGE_STORE_DIR: env.IMAGE_STORE_DIR ?? path.join(env.DATA_DIR, "images"),
