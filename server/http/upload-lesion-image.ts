@@ -14,7 +14,7 @@ import type { Db } from "@/server/db/client";
 import { can } from "@/server/auth/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { idSchema } from "@/server/services/clinical/schemas";
-import { formatBytes, type ImageLimits } from "@/server/services/images/image-limits";
+import { formatBytes, tooLargeReason, type ImageLimits } from "@/server/services/images/image-limits";
 import { ingestImage, isImageRejectedError, LesionNotFoundError, type ImageRejectionCode, type ImageStore } from "@/server/services/images";
 import { jsonResponse } from "./json-response";
 import { readLimitedBody } from "./read-limited-body";
@@ -46,10 +46,7 @@ const tooLarge = (limits: ImageLimits, size?: number) =>
     {
       status: "rejected",
       code: "TOO_LARGE",
-      reason:
-        size === undefined
-          ? `The file is larger than ${formatBytes(limits.maxBytes)}, the largest accepted.`
-          : `The file is ${formatBytes(size)}; the largest accepted is ${formatBytes(limits.maxBytes)}.`,
+      reason: tooLargeReason(limits, size),
     },
     422,
   );

@@ -32,3 +32,11 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KB`;
   return `${bytes} bytes`;
 }
+
+/** Why a file over the byte limit is refused (size unknown: the body ran past the limit before it ended). */
+export function tooLargeReason(limits: Pick<ImageLimits, "maxBytes">, size?: number): string {
+  const max = formatBytes(limits.maxBytes);
+  // Just over the limit both round to the same figure: "The file is 25 MB; the largest accepted is 25 MB" reads as a contradiction.
+  if (size === undefined || formatBytes(size) === max) return `The file is larger than ${max}, the largest accepted.`;
+  return `The file is ${formatBytes(size)}; the largest accepted is ${max}.`;
+}

@@ -22,7 +22,7 @@ import sharp, { type Metadata, type Sharp } from "sharp";
 import { DEFAULT_DECODE_OPTIONS } from "@/ml/data/decode";
 import { decodeBmp } from "./bmp/decode-bmp";
 import { ImageRejectedError } from "./image-rejected-error";
-import { formatBytes, formatMegapixels, type ImageLimits } from "./image-limits";
+import { formatMegapixels, tooLargeReason, type ImageLimits } from "./image-limits";
 import { readCaptureDateFromExif, readCaptureDateFromTiff } from "./read-capture-date";
 import { IMAGE_TYPE_LABELS, sniffImageType, type AcceptedImageType } from "./sniff-image-type";
 
@@ -151,10 +151,7 @@ function asBytes(buffer: Buffer): Uint8Array {
 export async function prepareImage(bytes: Uint8Array, limits: ImageLimits): Promise<PreparedImage> {
   if (bytes.length === 0) throw new ImageRejectedError("EMPTY", "The file is empty (0 bytes).");
   if (bytes.length > limits.maxBytes) {
-    throw new ImageRejectedError(
-      "TOO_LARGE",
-      `The file is ${formatBytes(bytes.length)}; the largest accepted is ${formatBytes(limits.maxBytes)}.`,
-    );
+    throw new ImageRejectedError("TOO_LARGE", tooLargeReason(limits, bytes.length));
   }
   const sniffed = sniffImageType(bytes);
   if (!sniffed.accepted) {

@@ -16,10 +16,22 @@ export function readCsvRows(file: string, requiredColumns: readonly string[], li
 
 export type RowResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** Columns of a validated row whose text holds U+0000. */
+function columnsWithNul(value: unknown): string[] {
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).flatMap(([column, cell]) => (typeof cell === "string" && cell.includes("\u0000") ? [column] : []));
+}
+
 /** Validates one row; the reason names each bad column and the value found there. */
 export function validateRow<Schema extends z.ZodType>(schema: Schema, row: CsvRow): RowResult<z.output<Schema>> {
   const result = schema.safeParse(row.values);
-  if (result.success) return { ok: true, value: result.data };
+  if (result.success) {
+    // PostgreSQL text cannot hold U+0000: such a cell would fail its lesion's insert and stop the whole import.
+    const nul = columnsWithNul(result.data);
+    if (nul.length === 0) return { ok: true, value: result.data };
+    const problems = nul.map((column) => `column "${column}" = ${JSON.stringify(row.values[column] ?? "")}: contains a NUL character, which cannot be stored`);
+    return { ok: false, reason: problems.join("; ") };
+  }
   const problems = result.error.issues.map((issue) => {
     const column = issue.path[0];
     if (typeof column !== "string") return issue.message;

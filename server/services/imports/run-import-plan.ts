@@ -34,6 +34,20 @@ export interface RunImportOptions {
 
 /** Prisma error codes that concern the rows being written, not the database's health. */
 const ROW_LEVEL_DB_ERRORS = new Set(["P2000", "P2002", "P2003", "P2004", "P2007", "P2011", "P2012", "P2020"]);
+
+/**
+ * Also row-level: PostgreSQL errors Prisma has no code for (P2039) whose SQLSTATE concerns the values written, class
+ * 22 (data exception, e.g. a NUL byte in text) or 54000 (e.g. a value too long for a unique index). Not class 53 (disk
+ * full, out of memory), which would fail every row.
+ */
+function isRowLevelDbError(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (ROW_LEVEL_DB_ERRORS.has(error.code)) return true;
+  const cause = (error.meta?.driverAdapterError as { cause?: { originalCode?: unknown } } | undefined)?.cause;
+  const sqlState = typeof cause?.originalCode === "string" ? cause.originalCode : "";
+  return error.code === "P2039" && (sqlState.startsWith("22") || sqlState === "54000");
+}
+
 const ID_QUERY_CHUNK = 5_000;
 
 function describeReadError(error: unknown): string {
@@ -131,7 +145,7 @@ export async function runImportPlan(plan: ImportPlan, options: RunImportOptions)
         summary.lesionsCreated += Number(saved.lesionCreated);
         summary.outcomesCreated += Number(saved.outcomeCreated);
       } catch (error) {
-        if (!(error instanceof Prisma.PrismaClientKnownRequestError && ROW_LEVEL_DB_ERRORS.has(error.code))) throw error;
+        if (!(error instanceof Prisma.PrismaClientKnownRequestError && isRowLevelDbError(error))) throw error;
         const reason = `lesion ${group.lesion.externalId} could not be saved (${error.code}): ${error.message.split("\n").at(-1)}`;
         for (const { planned } of prepared) summary.rejected.push(reject(planned, reason));
       }
