@@ -5,7 +5,8 @@ const securityHeaders = [
   { key: "Referrer-Policy", value: "no-referrer" },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-  { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
+  // Content-Security-Policy is set by the proxy (proxy.ts, server/security): it needs a fresh nonce per request, and
+  // a second, static policy here would be enforced alongside it.
 ];
 
 /**

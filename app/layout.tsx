@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
+import { ZodWithoutEval } from "./_components/zod-without-eval";
 import { TRPCReactProvider } from "./_trpc/provider";
 import "./globals.css";
 
@@ -8,10 +10,15 @@ export const metadata: Metadata = {
   description: "A second look before the biopsy.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Rendered per request, every page included: Next.js puts the request's CSP nonce (proxy.ts) on its scripts only
+  // while rendering, so a page prerendered at build time (the 404 of an unknown address) would ship scripts the
+  // policy blocks.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-screen">
+        <ZodWithoutEval />
         <TRPCReactProvider>{children}</TRPCReactProvider>
       </body>
     </html>

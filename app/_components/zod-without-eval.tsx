@@ -1,0 +1,17 @@
+"use client";
+
+/**
+ * zod 4 probes, the first time it parses an object, whether it may compile faster parsers with `new Function`. Under
+ * the Content-Security-Policy (no 'unsafe-eval') the probe is refused, as it should be, but the browser still reports
+ * the refused eval as a violation on every page with a client-side form (lesion and review pages). `jitless` skips
+ * the probe; zod then parses without compiling, exactly as it does after a refused probe.
+ * The policy itself is server/security/content-security-policy.ts.
+ */
+import { z } from "zod";
+
+z.config({ jitless: true });
+
+/** Rendered once in the root layout, so that the browser loads (and runs) this module on every page. */
+export function ZodWithoutEval() {
+  return null;
+}
