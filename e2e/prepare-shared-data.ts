@@ -1,7 +1,8 @@
 /**
- * The e2e server's import folder (SHARED_DATA_DIR=.data/e2e-shared): the real data sets, linked, plus a small clinic
- * export in the original project's folder layout, made from real ISIC images and one truncated file, so the admin
- * import can be run end to end in seconds and its per-file refusal seen.
+ * The e2e server's import folder (SHARED_DATA_DIR=.data/e2e-shared): the real data sets, linked (DermaMNIST is the
+ * retraining spec's base data set), plus a small clinic export in the original project's folder layout, made from
+ * real ISIC images and one truncated file, so the admin import can be run end to end in seconds and its per-file
+ * refusal seen.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -13,7 +14,7 @@ const target = path.resolve(repo, ".data/e2e-shared");
 
 rmSync(target, { recursive: true, force: true });
 mkdirSync(target, { recursive: true });
-for (const dataset of ["ham10000-sample", "isic2019-180"]) symlinkSync(path.join(shared, dataset), path.join(target, dataset));
+for (const dataset of ["ham10000-sample", "isic2019-180", "dermamnist-28"]) symlinkSync(path.join(shared, dataset), path.join(target, dataset));
 
 const clinic = path.join(target, "clinic-export");
 const source = path.join(shared, "isic2019-180", "train");

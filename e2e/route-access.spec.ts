@@ -10,6 +10,7 @@ const PAGES: { path: string; permission: "clinical" | "admin" }[] = [
   { path: "/patients/new", permission: "clinical" },
   { path: "/models", permission: "clinical" },
   { path: "/outcomes", permission: "clinical" },
+  { path: "/training", permission: "admin" },
   { path: "/admin", permission: "admin" },
   { path: "/audit", permission: "admin" },
 ];

@@ -14,6 +14,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     { href: "/models", label: "Models" },
     { href: "/outcomes", label: "Outcomes" },
   ];
+  if (can(user.role, "models:manage")) items.push({ href: "/training", label: "Retraining" });
   if (can(user.role, "users:manage")) items.push({ href: "/admin", label: "Admin" });
   if (can(user.role, "audit:read")) items.push({ href: "/audit", label: "Audit log" });
 

@@ -7,8 +7,15 @@ import { QUEUE_OPTIONS } from "./queues";
 
 export const BOSS_SCHEMA = "pgboss";
 
-export async function startBoss(connectionString: string, role: "worker" | "sender"): Promise<PgBoss> {
+/** Test-only tuning: how often the cron table is read (default 30 s) and due schedules are sent. */
+export interface BossTuning {
+  cronMonitorIntervalSeconds?: number;
+  cronWorkerIntervalSeconds?: number;
+}
+
+export async function startBoss(connectionString: string, role: "worker" | "sender", tuning: BossTuning = {}): Promise<PgBoss> {
   const boss = new PgBoss({
+    ...tuning,
     connectionString,
     schema: BOSS_SCHEMA,
     max: role === "worker" ? 4 : 2,

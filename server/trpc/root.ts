@@ -4,6 +4,7 @@ import { auditRouter } from "./routers/audit";
 import { importsRouter } from "./routers/imports";
 import { lesionsRouter } from "./routers/lesions";
 import { modelsRouter } from "./routers/models";
+import { trainingRouter } from "./routers/training";
 import { outcomesRouter } from "./routers/outcomes";
 import { overviewRouter } from "./routers/overview";
 import { patientsRouter } from "./routers/patients";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   imports: importsRouter,
   review: reviewRouter,
   models: modelsRouter,
+  training: trainingRouter,
   outcomes: outcomesRouter,
 });
 

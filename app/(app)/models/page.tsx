@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requirePermission } from "@/server/auth/guards";
 import { can } from "@/server/auth/roles";
+import { gatesStillHold, type GateResults } from "@/server/services/models/promotion-gates";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
 import { ModelActions } from "./model-actions";
@@ -17,10 +18,6 @@ interface Headline {
   avoidableBiopsyRate: number | null;
   ece: number | null;
 }
-interface Gates {
-  passed: boolean;
-  checks: { name: string; passed: boolean; detail: string }[];
-}
 
 const pct = (value: number | null | undefined) => (value === null || value === undefined ? "–" : `${(100 * value).toFixed(1)}%`);
 const num = (value: number | null | undefined) => (value === null || value === undefined ? "–" : value.toFixed(3));
@@ -36,6 +33,7 @@ export default async function ModelsPage() {
   const user = await requirePermission("models:read");
   const versions = await (await serverApi()).models.list();
   const canManage = can(user.role, "models:manage");
+  const activeVersion = versions.find((version) => version.status === "ACTIVE")?.version ?? null;
   return (
     <>
       <PageHeader title="Models">
@@ -43,7 +41,7 @@ export default async function ModelsPage() {
       </PageHeader>
       {versions.length === 0 ? (
         <EmptyState title="No model yet">
-          Images are not scored until a model is trained, registered and promoted. Train one with{" "}
+          Images are not scored until a model is trained, registered and promoted. Train one from the Retraining page, or with{" "}
           <code>npm run ml:train</code> and register it with <code>npm run models:register</code>.
         </EmptyState>
       ) : (
@@ -69,7 +67,8 @@ export default async function ModelsPage() {
             <tbody>
               {versions.map((version) => {
                 const headline = (version.metrics as { headline?: Headline }).headline;
-                const gates = version.gateResults as Gates | null;
+                const gates = version.gateResults as GateResults | null;
+                const verdict = gatesStillHold(gates, activeVersion);
                 return (
                   <tr key={version.id} className="border-t border-slate-100 align-top">
                     <td className="px-3 py-2 font-mono text-xs">
@@ -105,6 +104,7 @@ export default async function ModelsPage() {
                               {check.passed ? "✓" : "✗"} {check.detail}
                             </li>
                           ))}
+                          {version.status === "CANDIDATE" && gates?.passed && !verdict.passed ? <li className="text-amber-800">! Stale: {verdict.reason}.</li> : null}
                         </ul>
                       ) : (
                         "–"
@@ -117,7 +117,7 @@ export default async function ModelsPage() {
                           modelVersionId={version.id}
                           version={version.version}
                           status={version.status}
-                          gatesPassed={gates?.passed ?? false}
+                          gatesPassed={verdict.passed}
                         />
                       </td>
                     ) : null}

@@ -5,7 +5,7 @@
  */
 import type { Prisma } from "../../db/generated/client";
 
-export type AuditAction = "CREATE" | "UPDATE" | "DELETE" | "IMPORT" | "DECIDE" | "PROMOTE" | "ROLLBACK" | "LOGIN";
+export type AuditAction = "CREATE" | "UPDATE" | "DELETE" | "IMPORT" | "DECIDE" | "PROMOTE" | "ROLLBACK" | "LOGIN" | "TRAIN" | "CANCEL";
 
 export interface AuditEntry {
   actorId: string | null;

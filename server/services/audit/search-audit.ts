@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   "PROMOTE",
   "ROLLBACK",
   "LOGIN",
+  "TRAIN",
+  "CANCEL",
 ] as const satisfies readonly AuditAction[];
 
 /** Blank means "any": the audit page's filter form submits empty fields. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluatePromotionGates } from "./promotion-gates";
+import { evaluatePromotionGates, gatesStillHold } from "./promotion-gates";
 
 const base = { targetSensitivity: 0.95, aucTolerance: 0.01 };
 
@@ -24,5 +24,16 @@ describe("promotion gates", () => {
   it("fails when a figure cannot be measured, instead of passing by default", () => {
     expect(evaluatePromotionGates({ ...base, candidate: { sensitivity: null, auc: 0.9 }, active: null }).passed).toBe(false);
     expect(evaluatePromotionGates({ ...base, candidate: { sensitivity: 0.96, auc: null }, active: { version: "v1", auc: 0.9 } }).passed).toBe(false);
+  });
+
+  it("records which model it was compared with, and counts as failed once another model is active", () => {
+    const gates = evaluatePromotionGates({ ...base, candidate: { sensitivity: 0.96, auc: 0.93 }, active: { version: "v1", auc: 0.92 } });
+    expect(gates.comparedWith).toBe("v1");
+    expect(gatesStillHold(gates, "v1")).toEqual({ passed: true, reason: null });
+    expect(gatesStillHold(gates, "v2")).toEqual({ passed: false, reason: "its gates compared it with v1, but v2 is active now" });
+    expect(gatesStillHold(gates, null).passed).toBe(false);
+    // Gates stored before comparedWith existed are judged as they are.
+    expect(gatesStillHold({ passed: true, checks: [] }, "v9").passed).toBe(true);
+    expect(gatesStillHold(null, "v1")).toEqual({ passed: false, reason: "no promotion gates were computed" });
   });
 });

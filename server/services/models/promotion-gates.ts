@@ -20,6 +20,8 @@ export interface GateCheck {
 export interface GateResults {
   passed: boolean;
   checks: GateCheck[];
+  /** The model that was active when the gates were computed (null: none); stale once another one is active. */
+  comparedWith?: string | null;
 }
 
 export const DEFAULT_AUC_TOLERANCE = 0.01;
@@ -51,5 +53,17 @@ export function evaluatePromotionGates(inputs: GateInputs): GateResults {
       detail: `AUC ${candidate.auc.toFixed(3)} vs active ${active.version} ${active.auc.toFixed(3)} (may be at most ${aucTolerance.toFixed(3)} lower).`,
     });
   }
-  return { passed: checks.every((check) => check.passed), checks };
+  return { passed: checks.every((check) => check.passed), checks, comparedWith: active?.version ?? null };
+}
+
+/**
+ * Gates computed against a model that is no longer the active one say nothing about the comparison that matters
+ * now: they count as failed (a new evaluation, or an override with a reason, is needed).
+ */
+export function gatesStillHold(gates: GateResults | null, activeVersion: string | null): { passed: boolean; reason: string | null } {
+  if (!gates) return { passed: false, reason: "no promotion gates were computed" };
+  if (gates.comparedWith !== undefined && gates.comparedWith !== activeVersion) {
+    return { passed: false, reason: `its gates compared it with ${gates.comparedWith ?? "no active model"}, but ${activeVersion ?? "no model"} is active now` };
+  }
+  return { passed: gates.passed, reason: gates.passed ? null : "it did not pass the promotion gates" };
 }

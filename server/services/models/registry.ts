@@ -11,7 +11,7 @@ import type { EvaluationReport } from "@/ml/pipeline";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { recordAudit } from "../audit/record-audit";
-import type { GateResults } from "./promotion-gates";
+import { gatesStillHold, type GateResults } from "./promotion-gates";
 
 /** The headline figures of a stored evaluation report, for the registry table and the gates. */
 export function headlineMetrics(report: EvaluationReport) {
@@ -30,7 +30,8 @@ export function headlineMetrics(report: EvaluationReport) {
 }
 
 export async function registerModelVersion(options: {
-  db: Db;
+  /** The client or a transaction (a training run registers its model and finishes in one). */
+  db: Pick<Db, "modelVersion">;
   modelDir: string;
   gateResults: GateResults;
   trainingRunId?: string | null;
@@ -82,13 +83,14 @@ export async function promoteModelVersion(options: {
     if (!candidate) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
     if (candidate.status === "ACTIVE") throw new TRPCError({ code: "CONFLICT", message: `${candidate.version} is already active.` });
     const gates = candidate.gateResults as unknown as GateResults | null;
-    if (!gates?.passed && !overrideReason) {
+    const previous = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, version: true } });
+    const verdict = gatesStillHold(gates, previous?.version ?? null);
+    if (!verdict.passed && !overrideReason) {
       throw new TRPCError({
         code: "PRECONDITION_FAILED",
-        message: `${candidate.version} did not pass the promotion gates; an admin override needs a reason.`,
+        message: `${candidate.version} cannot be promoted: ${verdict.reason}; an admin override needs a reason.`,
       });
     }
-    const previous = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, version: true } });
     if (previous) await tx.modelVersion.update({ where: { id: previous.id }, data: { status: "RETIRED" } });
     const promoted = await tx.modelVersion.update({
       where: { id: candidate.id },

@@ -1,0 +1,77 @@
+/**
+ * Candidate vs active model on the same locked test cases. The candidate's report comes from its own evaluation in
+ * trainAndEvaluate; the active model is scored here on exactly the same records, at its own stored threshold, through
+ * a predictor loaded only if its files match the registry's hash.
+ */
+import type { ImageRecord } from "@/ml/data";
+import { loadPredictor } from "@/ml/inference";
+import { evaluateModel, type EvaluationReport } from "@/ml/pipeline";
+import type { Db } from "../../db/client";
+
+export interface ModelOnTestSet {
+  version: string;
+  threshold: number;
+  auc: number | null;
+  aucLower: number | null;
+  aucUpper: number | null;
+  sensitivity: number | null;
+  specificity: number | null;
+  /** Biopsied benign test lesions the model would have called likely benign (share), where any were biopsied. */
+  avoidableBiopsyRate: number | null;
+  missedMalignant: number;
+}
+
+export interface ModelComparison {
+  testImages: number;
+  testMalignant: number;
+  candidate: ModelOnTestSet;
+  /** null when no model was active when the run finished. */
+  active: ModelOnTestSet | null;
+}
+
+export function summariseOnTestSet(version: string, report: EvaluationReport): ModelOnTestSet {
+  const binary = report.test.binary;
+  return {
+    version,
+    threshold: binary.threshold,
+    auc: binary.auc,
+    aucLower: binary.aucInterval?.lower ?? null,
+    aucUpper: binary.aucInterval?.upper ?? null,
+    sensitivity: binary.metrics.sensitivity.estimate,
+    specificity: binary.metrics.specificity.estimate,
+    avoidableBiopsyRate: report.test.biopsy?.perLesion.avoidableRate?.estimate ?? null,
+    missedMalignant: binary.counts.fn,
+  };
+}
+
+/** The active model's evaluation on these records' test split, or null when none is active. */
+export async function evaluateActiveModel(options: {
+  db: Db;
+  records: readonly ImageRecord[];
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<{ version: string; report: EvaluationReport } | null> {
+  const active = await options.db.modelVersion.findFirst({
+    where: { status: "ACTIVE" },
+    select: { version: true, storagePath: true, sha256: true, threshold: true },
+  });
+  if (!active) return null;
+  const predictor = await loadPredictor(active.storagePath);
+  try {
+    if (predictor.manifestSha256 !== active.sha256) {
+      throw new Error(`Active model ${active.version} on disk does not match the registry (manifest hash differs).`);
+    }
+    const report = await evaluateModel({
+      scorer: predictor,
+      records: options.records,
+      threshold: active.threshold,
+      modelVersion: active.version,
+      labelMode: predictor.labelMode,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    return { version: active.version, report };
+  } finally {
+    await predictor.dispose();
+  }
+}
