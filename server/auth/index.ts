@@ -7,6 +7,7 @@ import { z } from "zod";
 import { getDb } from "../db/client";
 import { authenticate } from "./authenticate";
 import { baseAuthConfig } from "./base-config";
+import { clientAddress, failedSignIns } from "./sign-in-rate-limit";
 
 const credentialsSchema = z.object({
   email: z.string().trim().min(1).max(320),
@@ -27,11 +28,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   providers: [
     Credentials({
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      async authorize(raw, request) {
+        const address = clientAddress(request.headers);
+        // Refused like any failed sign-in: the client learns nothing about why.
+        if (failedSignIns.isBlocked(address)) throw new CredentialsSignin();
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) throw new CredentialsSignin();
         const result = await authenticate(getDb(), parsed.data);
-        if (!result.ok) throw new CredentialsSignin();
+        if (!result.ok) {
+          failedSignIns.record(address);
+          throw new CredentialsSignin();
+        }
         return result.user;
       },
     }),
