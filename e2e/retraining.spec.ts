@@ -39,7 +39,7 @@ test("an admin launches a retraining, watches it finish, promotes the candidate,
 
   // Promote it on the Models page.
   await page.goto("/models");
-  const row = page.getByRole("row", { name: new RegExp(candidate.version) });
+  const row = page.getByTestId(`model-row-${candidate.version}`);
   const override = row.getByLabel("Override reason (gates failed)");
   if (await override.isVisible()) await override.fill("e2e: one-epoch candidate, promoted to test the loop");
   await row.getByRole("button", { name: "Promote" }).click();
@@ -53,7 +53,8 @@ test("an admin launches a retraining, watches it finish, promotes the candidate,
   // Roll back in one action.
   await page.getByLabel("Roll back to the previous model: reason").fill("e2e: back to the demo model");
   await page.getByRole("button", { name: "Roll back" }).click();
-  await expect(page.getByRole("row", { name: new RegExp(activeBefore.version) }).getByText("ACTIVE", { exact: true })).toBeVisible();
+  await expect(page.getByTestId(`model-row-${activeBefore.version}`).getByText("ACTIVE", { exact: true })).toBeVisible();
+  await expect(page.getByTestId(`model-row-${candidate.version}`).getByText("RETIRED", { exact: true })).toBeVisible();
   expect((await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } })).version).toBe(activeBefore.version);
   const audit = await db.auditLog.findMany({ where: { action: { in: ["TRAIN", "PROMOTE", "ROLLBACK"] }, at: { gte: stored.createdAt } } });
   expect(new Set(audit.map((entry) => entry.action))).toEqual(new Set(["TRAIN", "PROMOTE", "ROLLBACK"]));

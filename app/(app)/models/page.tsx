@@ -70,7 +70,7 @@ export default async function ModelsPage() {
                 const gates = version.gateResults as GateResults | null;
                 const verdict = gatesStillHold(gates, activeVersion);
                 return (
-                  <tr key={version.id} className="border-t border-slate-100 align-top">
+                  <tr key={version.id} className="border-t border-slate-100 align-top" data-testid={`model-row-${version.version}`}>
                     <td className="px-3 py-2 font-mono text-xs">
                       {version.version}
                       <div className="font-sans text-slate-500">
