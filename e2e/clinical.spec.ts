@@ -3,29 +3,12 @@
  * assessment and a histopathology result, and read it all back in the audit log. Each test makes its own patient
  * (random MRN) and users, so tests share no state.
  */
-import { randomInt, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import sharp from "sharp";
-import { HAM10000_SAMPLE_DIR } from "../ml/data/shared-data";
+import { randomUUID } from "node:crypto";
 import { expect, test } from "./fixtures";
+import { freshRealImage } from "./real-images";
 
-const REAL_IMAGE = path.join(HAM10000_SAMPLE_DIR, "images", "ISIC_0024354.jpg");
 
 const randomMrn = () => `E2E-${randomUUID().slice(0, 8).toUpperCase()}`;
-
-/**
- * A full-size HAM10000 photograph, cropped by a few random pixels: the e2e server runs in demo mode, whose database
- * already holds every ham10000-sample image, so the untouched file would (correctly) be reported as a duplicate.
- */
-async function freshRealImage(): Promise<Buffer> {
-  const left = randomInt(1, 40);
-  const top = randomInt(1, 30);
-  return sharp(readFileSync(REAL_IMAGE))
-    .extract({ left, top, width: 600 - left - randomInt(0, 20), height: 450 - top - randomInt(0, 20) })
-    .jpeg({ quality: 95 })
-    .toBuffer();
-}
 
 test.describe("patients, lesions and outcomes", () => {
   test("a dermatologist registers a patient, adds a lesion, records an assessment and a biopsy; an admin audits it", async ({

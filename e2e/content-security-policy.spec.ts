@@ -3,16 +3,13 @@
  * runs under it without a single violation, Next.js puts the request's nonce on its scripts, the nonce changes per
  * request, and the sign-in gate's redirect and 401 carry the policy too.
  */
-import { randomInt, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
+import { randomUUID } from "node:crypto";
 import type { APIResponse, Page } from "@playwright/test";
-import sharp from "sharp";
-import { HAM10000_SAMPLE_DIR } from "../ml/data/shared-data";
 import type { Db } from "../server/db/client";
 import { ingestImage } from "../server/services/images/ingest-image";
 import { LocalImageStore } from "../server/services/images/local-image-store";
 import { E2E_IMAGE_STORE_DIR, expect, test } from "./fixtures";
+import { freshRealImage } from "./real-images";
 
 /** Everything the browser reports about the policy: console messages and securitypolicyviolation events. */
 async function watchViolations(page: Page): Promise<string[]> {
@@ -42,16 +39,6 @@ function policyNonce(response: APIResponse): string {
 async function scriptNonces(response: APIResponse): Promise<(string | null)[]> {
   const html = await response.text();
   return [...html.matchAll(/<script\b[^>]*>/g)].map((match) => /\snonce="([^"]*)"/.exec(match[0])?.[1] ?? null);
-}
-
-/** A real HAM10000 photograph, cropped by a few random pixels so that it is a new image, not a duplicate. */
-async function freshRealImage(): Promise<Buffer> {
-  const left = randomInt(1, 40);
-  const top = randomInt(1, 30);
-  return sharp(readFileSync(path.join(HAM10000_SAMPLE_DIR, "images", "ISIC_0024354.jpg")))
-    .extract({ left, top, width: 600 - left - randomInt(0, 20), height: 450 - top - randomInt(0, 20) })
-    .jpeg({ quality: 95 })
-    .toBuffer();
 }
 
 /**

@@ -4,26 +4,12 @@
  * version, prediction and flags through the database, so nothing depends on a trained model or on other tests.
  */
 import { randomInt, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import sharp from "sharp";
-import { HAM10000_SAMPLE_DIR } from "../ml/data/shared-data";
 import type { Db } from "../server/db/client";
 import { ingestImage } from "../server/services/images/ingest-image";
 import { LocalImageStore } from "../server/services/images/local-image-store";
 import { E2E_IMAGE_STORE_DIR, expect, makeUser, signInViaApi, test } from "./fixtures";
+import { freshRealImage } from "./real-images";
 
-const REAL_IMAGE = path.join(HAM10000_SAMPLE_DIR, "images", "ISIC_0024354.jpg");
-
-/** A real HAM10000 photograph, cropped by a few random pixels: demo mode already holds the untouched file. */
-async function freshRealImage(): Promise<Buffer> {
-  const left = randomInt(1, 40);
-  const top = randomInt(1, 30);
-  return sharp(readFileSync(REAL_IMAGE))
-    .extract({ left, top, width: 600 - left - randomInt(0, 20), height: 450 - top - randomInt(0, 20) })
-    .jpeg({ quality: 95 })
-    .toBuffer();
-}
 
 /** yyyy-mm-dd, `days` from today (UTC). */
 const dateInDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);

@@ -3,22 +3,9 @@
  * assessment, uploads a real dermoscopic image; the worker scores it with the active (committed demo) model; the
  * flag policy raises a flag; the reviewer decides it with the keyboard; the histopathology result closes the loop.
  */
-import { randomInt, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import sharp from "sharp";
-import { HAM10000_SAMPLE_DIR } from "../ml/data/shared-data";
+import { randomUUID } from "node:crypto";
 import { expect, test } from "./fixtures";
-
-async function freshRealImage(): Promise<Buffer> {
-  // Demo mode already holds the untouched sample images: crop a few random pixels to make a new photograph.
-  const left = randomInt(1, 40);
-  const top = randomInt(1, 30);
-  return sharp(readFileSync(path.join(HAM10000_SAMPLE_DIR, "images", "ISIC_0024412.jpg")))
-    .extract({ left, top, width: 560 - left, height: 420 - top })
-    .jpeg({ quality: 95 })
-    .toBuffer();
-}
+import { freshRealImage } from "./real-images";
 
 test("intake -> upload -> prediction -> flag in the queue -> keyboard decision -> outcome recorded", async ({ signedInAs, db }) => {
   test.setTimeout(120_000);
@@ -46,7 +33,7 @@ test("intake -> upload -> prediction -> flag in the queue -> keyboard decision -
 
   // Upload a real image through the upload route; the worker scores it with the active model.
   const upload = await page.request.post(`/api/lesions/${lesionId}/images`, {
-    data: await freshRealImage(),
+    data: await freshRealImage("ISIC_0024412.jpg"),
     headers: { "Content-Type": "application/octet-stream" },
   });
   expect(upload.status()).toBe(201);

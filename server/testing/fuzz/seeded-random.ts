@@ -1,7 +1,9 @@
 /**
- * A small seeded generator (mulberry32) for the fuzz corpora: the same seed gives the same cases on every machine and
+ * Seeded helpers for the fuzz corpora: the same seed gives the same cases on every machine and
  * every run, so a failing case can be named in a bug report and reproduced; Math.random() could not be.
  */
+import { createRng } from "@/ml/random";
+
 export interface SeededRandom {
   /** Uniform in [0, 1). */
   next(): number;
@@ -12,14 +14,8 @@ export interface SeededRandom {
 }
 
 export function seededRandom(seed: number): SeededRandom {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // ml/random's mulberry32: one generator for everything seeded in the project.
+  const next = createRng(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   return {
     next,
