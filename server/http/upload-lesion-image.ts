@@ -113,8 +113,10 @@ export async function uploadLesionImage(options: UploadLesionImageOptions): Prom
   } catch (caught) {
     if (isImageRejectedError(caught)) return answer({ status: "rejected", code: caught.code, reason: caught.reason }, 422);
     if (caught instanceof LesionNotFoundError) return error("No such lesion.", 404);
-    // The error's name only: messages can carry SQL or paths.
-    console.error(`[images] upload failed: ${caught instanceof Error ? caught.name : "unknown error"}`);
+    // The error's name and system code only (EACCES, ENOSPC...: enough to see it is the store): messages can carry
+    // SQL or paths.
+    const code = (caught as NodeJS.ErrnoException | null)?.code;
+    console.error(`[images] upload failed: ${caught instanceof Error ? caught.name : "unknown error"}${typeof code === "string" ? ` (${code})` : ""}`);
     return error("The image could not be stored because of a server problem. Try again.", 500);
   }
 }

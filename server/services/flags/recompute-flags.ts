@@ -65,52 +65,62 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
 export type RecomputeResult = "unchanged" | "raised" | "updated" | "superseded" | "closed";
 
 export async function recomputeLesionFlag(options: { db: Db; lesionId: string }): Promise<RecomputeResult> {
-  return options.db.$transaction(async (tx) => {
-    // Serialise recomputations of one lesion (jobs for several images of a lesion can finish together).
-    await tx.$queryRaw`SELECT id FROM "Lesion" WHERE id = ${options.lesionId} FOR UPDATE`;
-    const inputs = await gatherInputs(tx, options.lesionId);
-    if (!inputs) return "unchanged";
-    const open = await tx.flag.findFirst({ where: { lesionId: options.lesionId, status: "OPEN" } });
-    const hasOutcome = inputs.decision === null && (await tx.biopsyOutcome.count({ where: { lesionId: options.lesionId } })) > 0;
+  return options.db.$transaction((tx) => recomputeLesionFlagInTransaction(tx, options.lesionId));
+}
 
-    if (!inputs.decision) {
-      if (!open) return "unchanged";
-      await tx.flag.update({
-        where: { id: open.id },
-        data: hasOutcome ? { status: "CLOSED", closedAt: new Date() } : { status: "SUPERSEDED", closedAt: new Date() },
-      });
-      return hasOutcome ? "closed" : "superseded";
-    }
+/** Serialises writers of one lesion's flag (jobs for several images of a lesion can finish together). */
+export async function lockLesion(tx: Tx, lesionId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "Lesion" WHERE id = ${lesionId} FOR UPDATE`;
+}
 
-    const fields = {
-      kind: inputs.decision.kind,
-      reason: inputs.decision.reason,
-      biopsyPlanned: inputs.decision.biopsyPlanned,
-      pMalignant: inputs.pMalignant,
-      threshold: inputs.threshold,
-      modelVersionId: inputs.modelVersionId,
-      predictionId: inputs.predictionId,
-      assessmentId: inputs.assessmentId,
-    };
-    if (open && open.kind === fields.kind) {
-      await tx.flag.update({ where: { id: open.id }, data: fields });
-      return "updated";
-    }
-    if (open) await tx.flag.update({ where: { id: open.id }, data: { status: "SUPERSEDED", closedAt: new Date() } });
-    const alreadyDecided = await tx.flag.findFirst({
-      where: {
-        lesionId: options.lesionId,
-        status: "DECIDED",
-        kind: fields.kind,
-        assessmentId: fields.assessmentId,
-        modelVersionId: fields.modelVersionId,
-      },
-      select: { id: true },
+/**
+ * The same inside the caller's transaction, for a change that must commit together with its flag (a new prediction:
+ * see inference/score-images.ts). The lesion stays locked until that transaction ends.
+ */
+export async function recomputeLesionFlagInTransaction(tx: Tx, lesionId: string): Promise<RecomputeResult> {
+  await lockLesion(tx, lesionId);
+  const inputs = await gatherInputs(tx, lesionId);
+  if (!inputs) return "unchanged";
+  const open = await tx.flag.findFirst({ where: { lesionId, status: "OPEN" } });
+  const hasOutcome = inputs.decision === null && (await tx.biopsyOutcome.count({ where: { lesionId } })) > 0;
+
+  if (!inputs.decision) {
+    if (!open) return "unchanged";
+    await tx.flag.update({
+      where: { id: open.id },
+      data: hasOutcome ? { status: "CLOSED", closedAt: new Date() } : { status: "SUPERSEDED", closedAt: new Date() },
     });
-    if (alreadyDecided) return open ? "superseded" : "unchanged";
-    await tx.flag.create({ data: { lesionId: options.lesionId, ...fields } });
-    return "raised";
+    return hasOutcome ? "closed" : "superseded";
+  }
+
+  const fields = {
+    kind: inputs.decision.kind,
+    reason: inputs.decision.reason,
+    biopsyPlanned: inputs.decision.biopsyPlanned,
+    pMalignant: inputs.pMalignant,
+    threshold: inputs.threshold,
+    modelVersionId: inputs.modelVersionId,
+    predictionId: inputs.predictionId,
+    assessmentId: inputs.assessmentId,
+  };
+  if (open && open.kind === fields.kind) {
+    await tx.flag.update({ where: { id: open.id }, data: fields });
+    return "updated";
+  }
+  if (open) await tx.flag.update({ where: { id: open.id }, data: { status: "SUPERSEDED", closedAt: new Date() } });
+  const alreadyDecided = await tx.flag.findFirst({
+    where: {
+      lesionId,
+      status: "DECIDED",
+      kind: fields.kind,
+      assessmentId: fields.assessmentId,
+      modelVersionId: fields.modelVersionId,
+    },
+    select: { id: true },
   });
+  if (alreadyDecided) return open ? "superseded" : "unchanged";
+  await tx.flag.create({ data: { lesionId, ...fields } });
+  return "raised";
 }
 
 /** Closes the loop when histopathology arrives: the lesion's open flag is closed (called by recordBiopsyOutcome). */

@@ -89,6 +89,18 @@ export function listImportRuns(options: { db: Db; take?: number }) {
 }
 
 const REJECTIONS_KEPT = 200;
+
+/**
+ * What the admin page shows for a failed import: a system error (the image store cannot be written, the disk is
+ * full) by its code, never with the server's paths; other errors by their message.
+ */
+export function describeImportFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (error instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+    return `The import stopped: the server could not write or read its files (${code}). Nothing partial was kept; run it again once the storage is fixed.`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
 const PROGRESS_WRITE_INTERVAL_MS = 1_000;
 
 /** Runs an ImportRun (called by the import job; safe to run again after a crash: importers are idempotent). */
@@ -135,7 +147,7 @@ export async function executeImportRun(options: { db: Db; importRunId: string })
     await pending.catch(() => {});
     await db.importRun.update({
       where: { id: run.id },
-      data: { status: "FAILED", finishedAt: new Date(), error: error instanceof Error ? error.message : String(error) },
+      data: { status: "FAILED", finishedAt: new Date(), error: describeImportFailure(error) },
     });
     throw error;
   }

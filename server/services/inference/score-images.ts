@@ -1,10 +1,10 @@
 /**
  * Scores images with the active model: the image-quality gate, then the model, then one Prediction per image and
- * model version (a retried job finds it and writes nothing twice), then the lesion's flag is recomputed.
+ * model version (a retried job finds it and writes nothing twice), committed together with the lesion's recomputed flag.
  */
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
-import { recomputeLesionFlag } from "../flags/recompute-flags";
+import { lockLesion, recomputeLesionFlagInTransaction } from "../flags/recompute-flags";
 import type { ImageStore } from "../images/image-store";
 import { assessImageQuality } from "../quality/image-quality";
 import { predictorFor, type RegisteredModel } from "./predictors";
@@ -32,7 +32,6 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
     where: { id: { in: [...options.imageIds] } },
     select: { id: true, lesionId: true, storageKey: true, predictions: { where: { modelVersionId: model.id }, select: { id: true } } },
   });
-  const lesionsToRecompute = new Set<string>();
   for (const image of images) {
     if (image.predictions.length > 0) {
       summary.alreadyScored++;
@@ -42,9 +41,14 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
       const bytes = await store.get(image.storageKey);
       const quality = await assessImageQuality(bytes);
       const prediction = await predictor.predictBytes(bytes);
-      await db.$transaction([
-        db.lesionImage.update({ where: { id: image.id }, data: { quality: quality as unknown as Prisma.InputJsonValue } }),
-        db.prediction.upsert({
+      // The prediction and the flag it changes commit together: a worker that dies in between leaves neither, and
+      // the image is simply scored again. (Committed apart, a crash left the flag showing the old score, and no
+      // retry or sweep revisits an image that already has its prediction.)
+      await db.$transaction(async (tx) => {
+        // The lesion first, like every other writer of its flag (recompute-flags.ts, record-review.ts): no deadlock.
+        await lockLesion(tx, image.lesionId);
+        await tx.lesionImage.update({ where: { id: image.id }, data: { quality: quality as unknown as Prisma.InputJsonValue } });
+        await tx.prediction.upsert({
           where: { imageId_modelVersionId: { imageId: image.id, modelVersionId: model.id } },
           update: {},
           create: {
@@ -58,15 +62,14 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
             backend: prediction.backend,
             latencyMs: prediction.latencyMs,
           },
-        }),
-      ]);
+        });
+        await recomputeLesionFlagInTransaction(tx, image.lesionId);
+      });
       summary.scored++;
-      lesionsToRecompute.add(image.lesionId);
     } catch (error) {
       summary.failed.push({ imageId: image.id, reason: error instanceof Error ? error.message : String(error) });
     }
   }
-  for (const lesionId of lesionsToRecompute) await recomputeLesionFlag({ db, lesionId });
   return summary;
 }
 
