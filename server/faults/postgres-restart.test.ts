@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../auth/session";
 import { createPrismaClient, type Db } from "../db/client";
 import { recordAssessment } from "../services/clinical/lesions";
+import { createModelRowWithoutFiles } from "../testing/model-rows";
 import { createCaller } from "../trpc/root";
 import { startDedicatedPostgres, type DedicatedPostgres } from "./dedicated-postgres";
 import { waitFor, withinMs } from "./wait-for";
@@ -35,21 +36,7 @@ interface CallRecord {
 }
 
 async function seedOpenFlags(count: number): Promise<void> {
-  const model = await db.modelVersion.create({
-    data: {
-      version: "faults-1",
-      status: "ACTIVE",
-      architecture: "test",
-      inputSize: 28,
-      threshold: 0.3,
-      targetSensitivity: 0.95,
-      metrics: {},
-      storagePath: "/nonexistent",
-      sha256: "0".repeat(64),
-      trainingDataHash: "x",
-      codeVersion: "x",
-    },
-  });
+  const model = await createModelRowWithoutFiles(db, "faults-1");
   for (let i = 0; i < count; i++) {
     const patient = await db.patient.create({ data: { mrn: `PGR-${i}`, name: `Restart Patient ${i}`, fitzpatrickType: 2 } });
     const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: `L${i}` } });

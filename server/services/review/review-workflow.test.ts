@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
+import { createModelRowWithoutFiles } from "../../testing/model-rows";
 import { recordAssessment, recordBiopsyOutcome } from "../clinical/lesions";
 import { recomputeLesionFlag } from "../flags/recompute-flags";
 import { neighbouringFlags } from "./flag-details";
@@ -51,23 +52,7 @@ beforeAll(async () => {
   const { db } = database;
   reviewerA = (await db.user.create({ data: { email: "a@x.example", name: "Dr A", role: "DERMATOLOGIST", passwordHash: "x" } })).id;
   reviewerB = (await db.user.create({ data: { email: "b@x.example", name: "Dr B", role: "DERMATOLOGIST", passwordHash: "x" } })).id;
-  modelId = (
-    await db.modelVersion.create({
-      data: {
-        version: "test-1",
-        status: "ACTIVE",
-        architecture: "test",
-        inputSize: 28,
-        threshold: 0.3,
-        targetSensitivity: 0.95,
-        metrics: {},
-        storagePath: "/nonexistent",
-        sha256: "0".repeat(64),
-        trainingDataHash: "x",
-        codeVersion: "x",
-      },
-    })
-  ).id;
+  modelId = (await createModelRowWithoutFiles(db, "test-1")).id;
 });
 afterAll(() => database.drop());
 
