@@ -3,13 +3,10 @@
  * runs under it without a single violation, Next.js puts the request's nonce on its scripts, the nonce changes per
  * request, and the sign-in gate's redirect and 401 carry the policy too.
  */
-import { randomUUID } from "node:crypto";
 import type { APIResponse, Page } from "@playwright/test";
 import type { Db } from "../server/db/client";
-import { ingestImage } from "../server/services/images/ingest-image";
-import { LocalImageStore } from "../server/services/images/local-image-store";
-import { E2E_IMAGE_STORE_DIR, expect, test } from "./fixtures";
-import { freshRealImage } from "./real-images";
+import { expect, test } from "./fixtures";
+import { scoredLesion } from "./scored-lesion";
 
 /** Everything the browser reports about the policy: console messages and securitypolicyviolation events. */
 async function watchViolations(page: Page): Promise<string[]> {
@@ -46,36 +43,17 @@ async function scriptNonces(response: APIResponse): Promise<(string | null)[]> {
  * image, the model output and the explanation map. The prediction exists, so the worker leaves it alone.
  */
 async function flaggedLesion(db: Db, clinicianId: string) {
-  const tag = randomUUID().slice(0, 8).toUpperCase();
-  const patient = await db.patient.create({ data: { mrn: `E2E-CSP-${tag}`, name: `Policy Patient ${tag}`, sex: "MALE", fitzpatrickType: 3 } });
-  const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "forearm", label: `Mole ${tag}` } });
-  const ingested = await ingestImage({
-    db,
-    store: new LocalImageStore(E2E_IMAGE_STORE_DIR),
-    actorId: clinicianId,
-    lesionId: lesion.id,
-    bytes: await freshRealImage(),
-  });
-  if (ingested.status !== "created") throw new Error("expected a new image");
-  const model = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });
-  const prediction = await db.prediction.create({
-    data: {
-      imageId: ingested.image.id,
-      modelVersionId: model.id,
-      probabilities: { akiec: 0.01, bcc: 0.02, bkl: 0.15, df: 0.02, mel: 0.04, nv: 0.74, vasc: 0.02 },
-      pMalignant: 0.07,
-      threshold: 0.3,
-      aboveThreshold: false,
-      backend: "onnxruntime-cpu",
-      latencyMs: 12,
-    },
-  });
-  const assessment = await db.clinicalAssessment.create({
-    data: { lesionId: lesion.id, clinicianId, impression: "MALIGNANT", plan: "BIOPSY", suspectedDiagnosis: "mel", note: "CSP check." },
+  const { lesionId, model, prediction, assessment } = await scoredLesion(db, clinicianId, {
+    mrnPrefix: "E2E-CSP",
+    name: "Policy Patient",
+    sex: "MALE",
+    fitzpatrickType: 3,
+    bodySite: "forearm",
+    note: "CSP check.",
   });
   const flag = await db.flag.create({
     data: {
-      lesionId: lesion.id,
+      lesionId,
       kind: "LIKELY_BENIGN",
       reason: "Likely benign: the clinician planned a biopsy and P(malignant) 7.0% is below the threshold 30.0%.",
       biopsyPlanned: true,
@@ -86,7 +64,7 @@ async function flaggedLesion(db: Db, clinicianId: string) {
       assessmentId: assessment.id,
     },
   });
-  return { lesionId: lesion.id, flagId: flag.id };
+  return { lesionId, flagId: flag.id };
 }
 
 test.describe("the Content-Security-Policy", () => {

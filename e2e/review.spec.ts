@@ -3,69 +3,44 @@
  * told it was already decided, and the audit entry. Each test uploads its own real image and inserts its own model
  * version, prediction and flags through the database, so nothing depends on a trained model or on other tests.
  */
-import { randomInt, randomUUID } from "node:crypto";
+import { randomInt } from "node:crypto";
 import type { Db } from "../server/db/client";
-import { ingestImage } from "../server/services/images/ingest-image";
-import { LocalImageStore } from "../server/services/images/local-image-store";
-import { E2E_IMAGE_STORE_DIR, expect, makeUser, signInViaApi, test } from "./fixtures";
-import { freshRealImage } from "./real-images";
+import { expect, makeUser, signInViaApi, test } from "./fixtures";
+import { scoredLesion } from "./scored-lesion";
 
 
 /** yyyy-mm-dd, `days` from today (UTC). */
 const dateInDays = (days: number) => new Date(Date.now() + days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
 
 /**
- * A patient and lesion with one real image, scored by the active model (the committed demo model) with values the
- * test chooses. The image goes straight into the e2e server's image store (no scoring job is queued) and its
- * prediction under the active model exists, so the worker neither re-scores it nor recomputes its flags while the
- * test runs; a RETIRED model version of the test's own gives filters a set of flags no other test touches.
+ * A scored lesion (scored-lesion.ts) plus a RETIRED model version of the test's own, which gives filters a set of flags
+ * no other test touches.
  */
-async function scoredLesion(db: Db, clinicianId: string) {
-  const tag = randomUUID().slice(0, 8).toUpperCase();
-  const mrn = `E2E-R-${tag}`;
-  const patient = await db.patient.create({ data: { mrn, name: `Reviewed Patient ${tag}`, sex: "FEMALE", fitzpatrickType: 2 } });
-  const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: `Mole ${tag}` } });
-  const ingested = await ingestImage({
-    db,
-    store: new LocalImageStore(E2E_IMAGE_STORE_DIR),
-    actorId: clinicianId,
-    lesionId: lesion.id,
-    bytes: await freshRealImage(),
+async function scoredLesionWithOwnModel(db: Db, clinicianId: string) {
+  const seeded = await scoredLesion(db, clinicianId, {
+    mrnPrefix: "E2E-R",
+    name: "Reviewed Patient",
+    sex: "FEMALE",
+    fitzpatrickType: 2,
+    bodySite: "back",
+    note: "Irregular network on the left edge.",
   });
-  if (ingested.status !== "created") throw new Error("expected a new image");
-
-  const model = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });
   const ownModel = await db.modelVersion.create({
     data: {
-      version: `e2e-${tag.toLowerCase()}`,
+      version: `e2e-${seeded.tag.toLowerCase()}`,
       status: "RETIRED",
       architecture: "e2e",
       inputSize: 28,
       threshold: 0.3,
       targetSensitivity: 0.95,
       metrics: {},
-      storagePath: `/nonexistent/e2e-models/${tag}`,
+      storagePath: `/nonexistent/e2e-models/${seeded.tag}`,
       sha256: "0".repeat(64),
       trainingDataHash: "e2e",
       codeVersion: "e2e",
     },
   });
-  const prediction = await db.prediction.create({
-    data: {
-      imageId: ingested.image.id,
-      modelVersionId: model.id,
-      probabilities: { akiec: 0.01, bcc: 0.02, bkl: 0.15, df: 0.02, mel: 0.04, nv: 0.74, vasc: 0.02 },
-      pMalignant: 0.07,
-      threshold: 0.3,
-      aboveThreshold: false,
-      backend: "onnxruntime-cpu",
-      latencyMs: 12,
-    },
-  });
-  const assessment = await db.clinicalAssessment.create({
-    data: { lesionId: lesion.id, clinicianId, impression: "MALIGNANT", plan: "BIOPSY", suspectedDiagnosis: "mel", note: "Irregular network on the left edge." },
-  });
-  return { tag, mrn, lesionId: lesion.id, model, ownModel, prediction, assessment };
+  return { ...seeded, ownModel };
 }
 
 test.describe("the review queue", () => {
@@ -76,7 +51,7 @@ test.describe("the review queue", () => {
     baseURL,
   }) => {
     const { page, user } = await signedInAs("DERMATOLOGIST");
-    const seeded = await scoredLesion(db, user.id);
+    const seeded = await scoredLesionWithOwnModel(db, user.id);
     const flag = await db.flag.create({
       data: {
         lesionId: seeded.lesionId,
@@ -187,7 +162,7 @@ test.describe("the review queue", () => {
 
   test("j and k move between flags in queue order, the queue pages by cursor, and an overdue follow-up links to its lesion", async ({ signedInAs, db }) => {
     const { page, user } = await signedInAs("DERMATOLOGIST");
-    const seeded = await scoredLesion(db, user.id);
+    const seeded = await scoredLesionWithOwnModel(db, user.id);
     // Two random scores a billionth apart: no other flag (another test, a retry) can sit between them in queue order.
     const score = 0.95 + randomInt(0, 1_000_000) / 1e8;
     const [higher, lower] = await Promise.all(
