@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import pg from "pg";
 import { createRng, type Rng } from "@/ml/random";
 import { createPrismaClient } from "@/server/db/client";
@@ -559,4 +560,47 @@ export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests:
     other_processes_ms: perRequest(other),
     cores_busy: round1(used.machine / seconds),
   };
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  const parsed = value === undefined ? fallback : Number(value);
+  if (!(Number.isInteger(parsed) && parsed > 0)) throw new Error(`--${name} must be a positive whole number`);
+  return parsed;
+}
+
+/** Options every load benchmark takes, plus the benchmark's own positive-integer options with their defaults. */
+export function parseLoadOptions<Extra extends string>(argv: readonly string[], extra: Record<Extra, number>) {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(
+      ["lesions", "clients", "seconds", "warmup", "scenario", "think", ...Object.keys(extra)].map((name) => [name, { type: "string" as const }]),
+    ),
+  });
+  const text = values as Record<string, string | undefined>;
+  const lesions = positiveInt(text.lesions, 100_000, "lesions");
+  const clients = positiveInt(text.clients, 50, "clients");
+  const seconds = positiveInt(text.seconds, 30, "seconds");
+  const warmupSeconds = positiveInt(text.warmup, 5, "warmup");
+  const scenarioArg = text.scenario ?? "both";
+  if (!["both", "saturation", "think-time"].includes(scenarioArg)) throw new Error("--scenario must be both, saturation or think-time");
+  const thinkModel = parseLoadModel(text.think, { kind: "think-time", ...DEFAULT_THINK_MS });
+  if (thinkModel.kind !== "think-time") throw new Error("--think gives the think-time scenario's range: MIN-MAX in ms");
+  const models: LoadModel[] = [
+    ...(scenarioArg === "think-time" ? [] : [{ kind: "saturation" } as const]),
+    ...(scenarioArg === "saturation" ? [] : [thinkModel]),
+  ];
+  const own = Object.fromEntries(Object.entries<number>(extra).map(([name, fallback]) => [name, positiveInt(text[name], fallback, name)])) as Record<Extra, number>;
+  // A run writes the committed results file only at full size, with both scenarios.
+  const full = lesions >= 100_000 && clients >= 50 && seconds >= 30 && models.length === 2;
+  return { lesions, clients, seconds, warmupSeconds, models, full, own };
+}
+
+/** Ends the process whatever hangs: a benchmark must finish by itself. Returns the timer, to clear on success. */
+export function armHardStop(name: string, limitSeconds: number, stop: () => Promise<unknown>): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    console.error(`[${name}] hard time limit reached: stopping`);
+    void stop().finally(() => process.exit(2));
+  }, limitSeconds * 1000);
+  timer.unref();
+  return timer;
 }

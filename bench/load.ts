@@ -24,16 +24,15 @@
 import { rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { seedImageBlobs, type ImageSeed } from "./load-image-seed";
 import {
   assertProductionBuild,
   createBenchUser,
-  DEFAULT_THINK_MS,
+  armHardStop,
   describeLoadModel,
   loadModelName,
   measureScenario,
-  parseLoadModel,
+  parseLoadOptions,
   REPO_ROOT,
   round1,
   seedBenchDatabase,
@@ -187,40 +186,13 @@ async function runScenario(options: {
 
 type ScenarioResult = Awaited<ReturnType<typeof runScenario>>;
 
-function positiveInt(value: string | undefined, fallback: number, name: string): number {
-  const parsed = value === undefined ? fallback : Number(value);
-  if (!(Number.isInteger(parsed) && parsed > 0)) throw new Error(`--${name} must be a positive whole number`);
-  return parsed;
-}
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      lesions: { type: "string" },
-      clients: { type: "string" },
-      seconds: { type: "string" },
-      warmup: { type: "string" },
-      scenario: { type: "string" },
-      think: { type: "string" },
-      "max-requests": { type: "string" },
-      "dashboard-every": { type: "string" },
-    },
+  const { lesions, clients, seconds, warmupSeconds, models, full, own } = parseLoadOptions(process.argv.slice(2), {
+    "max-requests": 200_000,
+    "dashboard-every": 10,
   });
-  const lesions = positiveInt(values.lesions, 100_000, "lesions");
-  const clients = positiveInt(values.clients, 50, "clients");
-  const seconds = positiveInt(values.seconds, 30, "seconds");
-  const warmupSeconds = positiveInt(values.warmup, 5, "warmup");
-  const maxRequests = positiveInt(values["max-requests"], 200_000, "max-requests");
-  const dashboardEvery = positiveInt(values["dashboard-every"], 10, "dashboard-every");
-  const scenarioArg = values.scenario ?? "both";
-  if (!["both", "saturation", "think-time"].includes(scenarioArg)) throw new Error("--scenario must be both, saturation or think-time");
-  const thinkModel = parseLoadModel(values.think, { kind: "think-time", ...DEFAULT_THINK_MS });
-  if (thinkModel.kind !== "think-time") throw new Error("--think gives the think-time scenario's range: MIN-MAX in ms");
-  const models: LoadModel[] = [
-    ...(scenarioArg === "think-time" ? [] : [{ kind: "saturation" } as const]),
-    ...(scenarioArg === "saturation" ? [] : [thinkModel]),
-  ];
-  const full = lesions >= 100_000 && clients >= 50 && seconds >= 30 && models.length === 2;
+  const maxRequests = own["max-requests"];
+  const dashboardEvery = own["dashboard-every"];
   assertProductionBuild();
   const log = (line: string) => console.log(`[load] ${line}`);
   const machine = machineInfo();
@@ -229,15 +201,10 @@ async function main(): Promise<void> {
 
   let database: BenchDatabase | undefined;
   let server: RunningServer | undefined;
-  const hardStop = setTimeout(
-    () => {
-      console.error("[load] hard time limit reached: stopping");
-      server?.process.kill("SIGKILL");
-      void (database?.handle.stop() ?? Promise.resolve()).finally(() => process.exit(2));
-    },
-    (models.length * (seconds + warmupSeconds) + 600) * 1000,
-  );
-  hardStop.unref();
+  const hardStop = armHardStop("load", models.length * (seconds + warmupSeconds) + 600, async () => {
+    server?.process.kill("SIGKILL");
+    await database?.handle.stop();
+  });
 
   await rm(imageStoreDir, { recursive: true, force: true });
   try {

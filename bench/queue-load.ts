@@ -22,17 +22,16 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { machineInfo } from "./ml-bench-support";
 import {
   assertProductionBuild,
   createBenchUser,
-  DEFAULT_THINK_MS,
+  armHardStop,
   describeLoadModel,
   type LoadClient,
   loadModelName,
   measureScenario,
-  parseLoadModel,
+  parseLoadOptions,
   REPO_ROOT,
   round1,
   seedBenchDatabase,
@@ -128,53 +127,18 @@ async function runScenario(options: {
 
 type ScenarioResult = Awaited<ReturnType<typeof runScenario>>;
 
-function positiveInt(value: string | undefined, fallback: number, name: string): number {
-  const parsed = value === undefined ? fallback : Number(value);
-  if (!(Number.isInteger(parsed) && parsed > 0)) throw new Error(`--${name} must be a positive whole number`);
-  return parsed;
-}
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      lesions: { type: "string" },
-      clients: { type: "string" },
-      seconds: { type: "string" },
-      warmup: { type: "string" },
-      scenario: { type: "string" },
-      think: { type: "string" },
-    },
-  });
-  const lesions = positiveInt(values.lesions, 100_000, "lesions");
-  const clients = positiveInt(values.clients, 50, "clients");
-  const seconds = positiveInt(values.seconds, 30, "seconds");
-  const warmupSeconds = positiveInt(values.warmup, 5, "warmup");
-  const scenarioArg = values.scenario ?? "both";
-  if (!["both", "saturation", "think-time"].includes(scenarioArg)) throw new Error("--scenario must be both, saturation or think-time");
-  const thinkModel = parseLoadModel(values.think, { kind: "think-time", ...DEFAULT_THINK_MS });
-  if (thinkModel.kind !== "think-time") throw new Error("--think gives the think-time scenario's range: MIN-MAX in ms");
-  const models: LoadModel[] = [
-    ...(scenarioArg === "think-time" ? [] : [{ kind: "saturation" } as const]),
-    ...(scenarioArg === "saturation" ? [] : [thinkModel]),
-  ];
-  // The results file holds both scenarios, each at full size.
-  const full = lesions >= 100_000 && clients >= 50 && seconds >= 30 && models.length === 2;
+  const { lesions, clients, seconds, warmupSeconds, models, full } = parseLoadOptions(process.argv.slice(2), {});
   assertProductionBuild();
   const log = (line: string) => console.log(`[queue-load] ${line}`);
   const machine = machineInfo();
 
   let database: BenchDatabase | undefined;
   let server: RunningServer | undefined;
-  // A hard stop, whatever hangs: the benchmark must end by itself.
-  const hardStop = setTimeout(
-    () => {
-      console.error("[queue-load] hard time limit reached: stopping");
-      server?.process.kill("SIGKILL");
-      void (database?.handle.stop() ?? Promise.resolve()).finally(() => process.exit(2));
-    },
-    (models.length * (seconds + warmupSeconds) + 600) * 1000,
-  );
-  hardStop.unref();
+  const hardStop = armHardStop("queue-load", models.length * (seconds + warmupSeconds) + 600, async () => {
+    server?.process.kill("SIGKILL");
+    await database?.handle.stop();
+  });
 
   try {
     database = await seedBenchDatabase({ lesions, dataDir: path.join(REPO_ROOT, ".data", "bench-queue-load"), database: DATABASE });
