@@ -29,7 +29,6 @@ import { loadDataset, type DatasetSource } from "./load-dataset";
 import { chooseTestTimeAugmentation, type TtaChoice } from "./choose-test-time-augmentation";
 import { buildModelCard, renderModelCardMarkdown } from "./model-card";
 import type { PipelineProgress } from "./progress";
-import { trainMalignancyClassifier } from "./train-malignancy-classifier";
 
 export interface TrainAndEvaluateOptions {
   /** A data folder (format detected) or records already read (with a one-line description). */
@@ -147,7 +146,8 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
       report({ phase: "train", message: `Epoch ${training.epoch}${training.epochs === null ? "" : `/${training.epochs}`}`, fraction, training });
     },
   };
-  const trained = labelMode === "diagnosis" ? await trainClassifier(trainOptions) : await trainMalignancyClassifier(trainOptions);
+  // Binary-only labels train the same 7-class network through P(malignant) (the "malignancy" objective).
+  const trained = await trainClassifier({ ...trainOptions, objective: labelMode });
   const trainSeconds = since(trainStart);
   let artifacts;
   try {

@@ -9,6 +9,9 @@ export type {
   TrainClassifierResult,
   TrainingProgress,
 } from "./training-types";
+export type { ObjectiveValidation, TrainingObjective, TrainingObjectiveName } from "./training-objective";
+export { diagnosisObjective } from "./diagnosis-objective";
+export { malignancyObjective } from "./malignancy-objective";
 export { AdamW, decayKernelsOnly, type AdamWOptions } from "./adamw";
 export { BatchSource, type Batch } from "./batch-source";
 export { classWeights, type ClassWeighting } from "./class-weights";

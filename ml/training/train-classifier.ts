@@ -1,7 +1,9 @@
 /**
  * Trains the lesion classifier: seeded shuffling, augmentation and initialisation; AdamW with warm-up + cosine
- * learning rate; class-weighted, label-smoothed cross-entropy on the logits; validation every epoch with early
- * stopping that always restores the best validated weights; progress events; cancellation between batches.
+ * learning rate; a class-weighted, label-smoothed loss on the logits chosen by the `objective` option (7-class
+ * softmax cross-entropy by default, or binary cross-entropy on P(malignant) for benign/malignant-only labels);
+ * validation every epoch with early stopping that always restores the best validated weights; progress events;
+ * cancellation between batches.
  *
  * Runs on whatever tfjs backend is active (call initBackend first; on wasm that also registers the gradient kernels
  * training needs). Holds no module-level state, so it can run inside a worker thread or child process. Tensor memory
@@ -16,11 +18,15 @@ import { resolveClassifierOptions } from "../model/classifier-options";
 import { AdamW } from "./adamw";
 import { BatchSource } from "./batch-source";
 import { classWeights } from "./class-weights";
+import { diagnosisObjective } from "./diagnosis-objective";
 import { useFusedBatchNormForTraining } from "./fused-batch-norm";
 import { cosineLearningRate } from "./learning-rate";
+import { malignancyObjective } from "./malignancy-objective";
+import type { TrainingObjective, TrainingObjectiveName } from "./training-objective";
 import type { EpochSummary, StopReason, TrainClassifierOptions, TrainClassifierResult, TrainingProgress } from "./training-types";
-import { validate } from "./validate";
 import { WeightAverage } from "./weight-average";
+
+const OBJECTIVES: Record<TrainingObjectiveName, TrainingObjective> = { diagnosis: diagnosisObjective, malignancy: malignancyObjective };
 
 export const DEFAULT_AUGMENTATION = { flipHorizontal: true, flipVertical: true, rotate90: true, maxShift: 1, brightness: 0.1, contrast: 0.1 };
 
@@ -34,6 +40,9 @@ function abortError(signal: AbortSignal): Error {
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export async function trainClassifier(options: TrainClassifierOptions): Promise<TrainClassifierResult> {
+  // Looked up by name: options may come untyped from a worker message.
+  const objective = OBJECTIVES[options.objective ?? "diagnosis"] as TrainingObjective | undefined;
+  if (objective === undefined) throw new RangeError(`unknown objective ${String(options.objective)}`);
   const {
     train,
     val,
@@ -42,7 +51,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     batchSize = 64,
     learningRate = 0.003,
     weightDecay = 1e-4,
-    classWeighting = "none",
+    classWeighting = objective.defaultClassWeighting,
     labelSmoothing = 0.05,
     weightAverageDecay = 0,
     augmentation = DEFAULT_AUGMENTATION,
@@ -56,18 +65,20 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new RangeError(`epochs must be >= 1, got ${epochs}`);
   if (timeBudgetSeconds !== undefined && !(timeBudgetSeconds > 0)) throw new RangeError("timeBudgetSeconds must be > 0");
   if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new RangeError("labelSmoothing must be in [0, 1)");
+  objective.checkLabels(train, val);
   if (signal?.aborted) throw abortError(signal);
 
   const modelOptions = resolveClassifierOptions({ seed, ...options.model });
-  const { inputSize, channels, classCount } = modelOptions;
+  const { inputSize, channels } = modelOptions;
+  const targetCount = objective.targetCount(modelOptions.classCount);
   const rng = createRng(seed ^ 0x5eed);
   const source = new BatchSource(
     train,
     batchSize,
     inputSize,
     channels,
-    classCount,
-    classWeights(train.y, classCount, classWeighting),
+    targetCount,
+    classWeights(train.y, targetCount, classWeighting),
     labelSmoothing,
     augmentation,
     rng,
@@ -83,11 +94,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   const average = weightAverageDecay > 0 ? new WeightAverage(model, weightAverageDecay) : null;
   let bestWeights: tf.Tensor[] | null = null;
 
-  const lossOf = (images: tf.Tensor4D, targets: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar => {
-    const logits = logitsModel.apply(images, { training: true }) as tf.Tensor2D;
-    const perCase = tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1));
-    return tf.mean(tf.mul(perCase, weights));
-  };
+  const lossOf = (images: tf.Tensor4D, targets: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar =>
+    objective.loss(logitsModel.apply(images, { training: true }) as tf.Tensor2D, targets, weights);
 
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
@@ -149,7 +157,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         const batch = source.batch(b);
         const loss = tf.tidy(() => {
           const images = tf.tensor4d(batch.images, [batch.size, inputSize, inputSize, channels]);
-          const targets = tf.tensor2d(batch.targets, [batch.size, classCount]);
+          const targets = tf.tensor2d(batch.targets, [batch.size, targetCount]);
           const weights = tf.tensor1d(batch.weights);
           const { value, grads } = tf.variableGrads(() => lossOf(images, targets, weights), variables);
           optimizer.applyGradients(grads, lr);
@@ -170,8 +178,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
       const lastEpoch = plannedEpochs !== null && epoch === plannedEpochs;
       let summary: EpochSummary = { epoch, loss, learningRate: lr, valLoss: null, valAuc: null, valAccuracy: null, valMalignantAuc: null, elapsedSeconds: 0 };
       if (epoch % validateEvery === 0 || outOfTime || lastEpoch) {
-        const metrics = average === null ? validate(model, val) : average.withAveragedWeights(() => validate(model, val));
-        summary = { ...summary, valLoss: metrics.loss, valAuc: metrics.macroAuc, valAccuracy: metrics.accuracy, valMalignantAuc: metrics.malignantAuc };
+        const metrics = average === null ? objective.validate(model, val) : average.withAveragedWeights(() => objective.validate(model, val));
+        summary = { ...summary, valLoss: metrics.loss, valAuc: metrics.auc, valAccuracy: metrics.accuracy, valMalignantAuc: metrics.malignantAuc };
         latest = summary;
         if (isBetter(summary, best)) {
           best = summary;

@@ -3,8 +3,9 @@ import type * as tf from "@tensorflow/tfjs";
 import type { AugmentOptions } from "../data/augment";
 import type { ClassifierOptions } from "../model/classifier-options";
 import type { ClassWeighting } from "./class-weights";
+import type { TrainingObjectiveName } from "./training-objective";
 
-/** Images as one flat Float32Array (N x size x size x channels, NHWC, already normalised) and class indices. */
+/** Images as one flat Float32Array (N x size x size x channels, NHWC, already normalised) and labels: class indices, or 0/1 for the "malignancy" objective. */
 export interface LabeledImages {
   x: Float32Array;
   y: ArrayLike<number>;
@@ -17,6 +18,12 @@ export interface TrainClassifierOptions {
   model?: ClassifierOptions;
   train: LabeledImages;
   val: LabeledImages;
+  /**
+   * What is fitted (default "diagnosis": softmax cross-entropy on class-index labels). "malignancy": labels are
+   * 1 malignant / 0 benign and the 7-class network is fitted by binary cross-entropy on P(malignant) = summed softmax
+   * of akiec, bcc, mel; valAuc is then the malignancy AUC, and classWeighting defaults to "sqrt".
+   */
+  objective?: TrainingObjectiveName;
   /** Epoch count; with timeBudgetSeconds too, whichever ends first. At least one of the two is required. */
   epochs?: number;
   /** Wall-clock budget for the whole call, validation included; the LR schedule anneals over it. */
@@ -29,7 +36,7 @@ export interface TrainClassifierOptions {
   weightDecay?: number;
   /** Validate (and keep) an exponential moving average of the weights with this decay per step; 0 = off (default). */
   weightAverageDecay?: number;
-  /** Default "none": on validation, inverse-frequency weights (balanced or sqrt) lowered both macro AUC and accuracy. */
+  /** Default "none" ("sqrt" for the "malignancy" objective): on validation, inverse-frequency weights (balanced or sqrt) lowered both macro AUC and accuracy. */
   classWeighting?: ClassWeighting;
   /** Default 0.05. */
   labelSmoothing?: number;
