@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { positiveInteger } from "@/ml/cli/cli-support";
 import pg from "pg";
 import { createRng, type Rng } from "@/ml/random";
 import { createPrismaClient } from "@/server/db/client";
@@ -562,11 +563,7 @@ export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests:
   };
 }
 
-function positiveInt(value: string | undefined, fallback: number, name: string): number {
-  const parsed = value === undefined ? fallback : Number(value);
-  if (!(Number.isInteger(parsed) && parsed > 0)) throw new Error(`--${name} must be a positive whole number`);
-  return parsed;
-}
+const positiveInt = (value: string | undefined, fallback: number, name: string) => positiveInteger(name, value) ?? fallback;
 
 /** Options every load benchmark takes, plus the benchmark's own positive-integer options with their defaults. */
 export function parseLoadOptions<Extra extends string>(argv: readonly string[], extra: Record<Extra, number>) {
@@ -603,4 +600,15 @@ export function armHardStop(name: string, limitSeconds: number, stop: () => Prom
   }, limitSeconds * 1000);
   timer.unref();
   return timer;
+}
+
+/** What the top-level figures of a load report describe, written into every report. */
+export const SCENARIO_NOTE =
+  "Top-level numbers are this scenario's. `scenarios` holds every scenario run: 'saturation' (no think time: a capacity test; latency ≈ clients / throughput on 2 shared cores) and 'think-time' (each reviewer pauses before each action, as when reading a case). Both are valid measurements of different things.";
+
+/** The scenario a report's top-level figures come from: reviewers who pause, when it was run. */
+export function primaryScenario<Result>(scenarios: Record<string, Result>): Result {
+  const primary = scenarios["think-time"] ?? scenarios.saturation;
+  if (primary === undefined) throw new Error("no scenario was run");
+  return primary;
 }

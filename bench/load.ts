@@ -29,6 +29,8 @@ import {
   assertProductionBuild,
   createBenchUser,
   armHardStop,
+  primaryScenario,
+  SCENARIO_NOTE,
   describeLoadModel,
   loadModelName,
   measureScenario,
@@ -241,12 +243,11 @@ async function main(): Promise<void> {
       if (result.errors > 0) log(`last server output:\n${server.log.slice(-20).join("\n")}`);
     }
 
-    const primary = scenarios["think-time"] ?? scenarios.saturation!;
+    const primary = primaryScenario(scenarios);
     const result = {
       benchmark: "queue, review, image and dashboard paths under concurrent signed-in clients (issue 8)",
       scenario: primary.scenario,
-      scenario_note:
-        "Top-level numbers are this scenario's. `scenarios` holds every scenario run: 'saturation' (no think time: a capacity test; latency ≈ clients / throughput on 2 shared cores) and 'think-time' (each reviewer pauses before each action, as when reading a case). Both are valid measurements of different things.",
+      scenario_note: SCENARIO_NOTE,
       lesions,
       clients,
       requests_per_second: primary.requests_per_second,

@@ -5,50 +5,28 @@
  * a newer DermFlag; it never merges. Prints counts only, never patient data.
  * Exit codes: 0 restored, 1 refused or failed (the target is left as it was), 2 wrong command line.
  */
-import { parseArgs } from "node:util";
-import { env as loadEnv } from "../env";
 import { restoreBackup } from "../services/backup";
-import { provideCliDatabase } from "../services/backup/provide-cli-database";
 import { createImageStoreFromEnv } from "../services/images/create-image-store";
+import { runDatabaseCommand } from "./database-command";
 
 const usage = `Usage: npm run restore -- <backup-dir>
 Restores <backup-dir> into an empty database and an empty image store (configured as for \`npm start\`).`;
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: "boolean" } } });
-  if (values.help || positionals.length !== 1) {
-    console.log(usage);
-    return values.help ? 0 : 2;
+runDatabaseCommand(usage, async (backupDir, { env, databaseUrl }) => {
+  const summary = await restoreBackup({
+    backupDir,
+    databaseUrl,
+    imageStore: createImageStoreFromEnv(),
+    modelStoreDir: env.MODEL_STORE_DIR,
+    log: (line) => console.error(line),
+  });
+  const rows = summary.tables.reduce((sum, table) => sum + table.rows, 0);
+  console.log(`Restored the backup made ${summary.backupCreatedAt}`);
+  console.log(`  database: ${summary.tables.length} tables, ${rows} rows, ${summary.migrations} migrations`);
+  if (summary.migrationsNewerThanBackup.length > 0) {
+    console.log(`            ${summary.migrationsNewerThanBackup.length} migration(s) newer than the backup were applied before loading`);
   }
-  const env = loadEnv();
-  const database = await provideCliDatabase(env, (line) => console.error(line));
-  try {
-    const summary = await restoreBackup({
-      backupDir: positionals[0]!,
-      databaseUrl: database.url,
-      imageStore: createImageStoreFromEnv(),
-      modelStoreDir: env.MODEL_STORE_DIR,
-      log: (line) => console.error(line),
-    });
-    const rows = summary.tables.reduce((sum, table) => sum + table.rows, 0);
-    console.log(`Restored the backup made ${summary.backupCreatedAt}`);
-    console.log(`  database: ${summary.tables.length} tables, ${rows} rows, ${summary.migrations} migrations`);
-    if (summary.migrationsNewerThanBackup.length > 0) {
-      console.log(`            ${summary.migrationsNewerThanBackup.length} migration(s) newer than the backup were applied before loading`);
-    }
-    console.log(`  images:   ${summary.imageBlobs} blobs`);
-    console.log(`  models:   ${summary.modelVersions} version(s), in ${env.MODEL_STORE_DIR}`);
-    console.log(`  took ${summary.seconds.toFixed(1)} s`);
-    return 0;
-  } finally {
-    await database.embedded?.stop();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+  console.log(`  images:   ${summary.imageBlobs} blobs`);
+  console.log(`  models:   ${summary.modelVersions} version(s), in ${env.MODEL_STORE_DIR}`);
+  console.log(`  took ${summary.seconds.toFixed(1)} s`);
+});
