@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "Flag_status_kind_idx";
