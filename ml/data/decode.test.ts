@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
+import { writeTestBmp } from "./bmp/write-test-bmp";
 import { DatasetError } from "./dataset-error";
 import { decodeToRgb, loadImages } from "./decode";
 import { readDermamnist } from "./read-dermamnist";
@@ -26,6 +27,28 @@ function solid(width: number, height: number, channels: 1 | 3 | 4, value: readon
   for (let i = 0; i < data.length; i++) data[i] = value[i % channels]!;
   return sharp(data, { raw: { width, height, channels } });
 }
+
+describe("decodeToRgb on BMP (the format dermoscopy archives use; libvips cannot read it)", () => {
+  it("decodes a 24-bit BMP file exactly like the PNG of the same pixels, from a path and from bytes", async () => {
+    const pixel = (x: number, y: number) => (((x * 37) & 255) << 16) | (((y * 53) & 255) << 8) | ((x * y) & 255);
+    const bmp = writeTestBmp({ width: 60, height: 45, bitsPerPixel: 24, pixel });
+    const rgb = Buffer.alloc(60 * 45 * 3);
+    for (let y = 0; y < 45; y++) for (let x = 0; x < 60; x++) rgb.set([(pixel(x, y) >> 16) & 255, (pixel(x, y) >> 8) & 255, pixel(x, y) & 255], (y * 60 + x) * 3);
+    const bmpFile = path.join(tmp, "lesion.bmp");
+    const pngFile = path.join(tmp, "lesion.png");
+    writeFileSync(bmpFile, bmp);
+    await sharp(rgb, { raw: { width: 60, height: 45, channels: 3 } }).png().toFile(pngFile);
+    const fromPng = await decodeToRgb(pngFile, 32);
+    expect(await decodeToRgb(bmpFile, 32)).toEqual(fromPng);
+    expect(await decodeToRgb(bmp, 32)).toEqual(fromPng);
+    expect(await loadImages([{ file: bmpFile }], 32)).toEqual(fromPng);
+  });
+
+  it("refuses a damaged BMP with the decoder's reason", async () => {
+    const bmp = writeTestBmp({ width: 8, height: 8, bitsPerPixel: 24, pixel: () => 0 });
+    await expect(decodeToRgb(bmp.subarray(0, 70), 8)).rejects.toThrow(/damaged/);
+  });
+});
 
 describe("decodeToRgb", () => {
   it("returns size*size*3 bytes for DermaMNIST, ISIC and full-size HAM10000 images", async () => {

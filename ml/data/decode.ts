@@ -8,13 +8,15 @@
  * 4.0 for sharp's default lanczos3 kernel (see decode.test.ts). A model trained on DermaMNIST therefore sees
  * uploads framed the way it was trained.
  *
- * Formats: whatever sharp's bundled libvips reads (JPEG, PNG, TIFF, WebP, GIF, AVIF). Not BMP: libvips has no BMP
- * loader, so convert BMP files to PNG first. EXIF orientation is applied; greyscale becomes three equal channels.
+ * Formats: whatever sharp's bundled libvips reads (JPEG, PNG, TIFF, WebP, GIF, AVIF), and BMP through the project's
+ * one BMP decoder (./bmp/decode-bmp, the same one uploads use: libvips has no BMP loader). EXIF orientation is applied; greyscale becomes three equal channels.
  * Transparency is composited onto black, like the dark vignette around dermoscopy images (plain alpha removal is
  * not well defined here: libvips resizes with premultiplied alpha, so fully transparent pixels come out black
  * anyway, and partly transparent ones would come out darkened in an undocumented way).
  */
+import { readFile } from "node:fs/promises";
 import sharp, { type KernelEnum, type OutputInfo } from "sharp";
+import { decodeBmp, looksLikeBmp } from "./bmp/decode-bmp";
 import { DatasetError } from "./dataset-error";
 import { forEachWithConcurrency } from "./pool";
 
@@ -25,6 +27,20 @@ export interface DecodeOptions {
 }
 
 export const DEFAULT_DECODE_OPTIONS: Required<DecodeOptions> = { fit: "cover", kernel: "linear" };
+
+/** Largest BMP decoded for training or the CLIs (uploads have their own, configurable limit). */
+const MAX_BMP_PIXELS = 100_000_000;
+
+/** Full-resolution RGB(A) pixels of a file or buffer, before any resizing. */
+async function decodeFull(input: string | Uint8Array): Promise<{ data: Buffer; info: { width: number; height: number; channels: 1 | 2 | 3 | 4 } }> {
+  const bytes = typeof input === "string" ? await readFile(input) : input;
+  if (looksLikeBmp(bytes)) {
+    const bmp = decodeBmp(bytes, { maxPixels: MAX_BMP_PIXELS });
+    return { data: Buffer.from(bmp.data.buffer, bmp.data.byteOffset, bmp.data.byteLength), info: { width: bmp.width, height: bmp.height, channels: 3 } };
+  }
+  const decoded = await sharp(bytes).autoOrient().flatten({ background: { r: 0, g: 0, b: 0 } }).toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+  return { data: decoded.data, info: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels as 1 | 2 | 3 | 4 } };
+}
 
 /** Decodes one image to `size * size * 3` bytes, row-major, RGB interleaved (HWC). */
 export async function decodeToRgb(
@@ -41,12 +57,7 @@ export async function decodeToRgb(
     // Decode in full first, then resize from the raw pixels. libvips otherwise shrinks JPEGs while decoding (even
     // with fastShrinkOnLoad off), which gives different pixels from the same picture stored as PNG (the image store
     // keeps lossless PNGs): training on JPEG files and inference on stored images must see the same input.
-    const decoded = await sharp(input)
-      .autoOrient()
-      .flatten({ background: { r: 0, g: 0, b: 0 } })
-      .toColourspace("srgb")
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const decoded = await decodeFull(input);
     ({ data, info } = await sharp(decoded.data, {
       raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels },
     })

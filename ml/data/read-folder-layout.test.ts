@@ -98,10 +98,12 @@ describe("readFolderLayout with an unknown folder and damaged layouts", () => {
     expect(() => readFolderLayout(root!, { valFraction: 0.1, seed: 1 })).toThrow(/train\/Malignant: unexpected folder/);
   });
 
-  it("rejects a BMP with a hint, since sharp cannot decode it", () => {
+  it("reads BMP images like the others (ml/data decodes BMP), and names a file of any other type", () => {
     root = makeLayout({ "train/benign": 1, "test/benign": 1 });
     writeFileSync(path.join(root, "train/benign/scan.bmp"), "BM");
-    expect(() => readFolderLayout(root!, { valFraction: 0.1, seed: 1 })).toThrow(/scan\.bmp: not a supported image .*convert it to PNG/);
+    expect(readFolderLayout(root!, { valFraction: 0, seed: 1 }).map((r) => path.basename(r.file))).toContain("scan.bmp");
+    writeFileSync(path.join(root, "train/benign/notes.txt"), "text");
+    expect(() => readFolderLayout(root!, { valFraction: 0.1, seed: 1 })).toThrow(/notes\.txt: not a supported image .*\.bmp\)/);
   });
 
   it("rejects a labels.csv whose malignant flag contradicts the folder, naming the line", () => {

@@ -19,7 +19,7 @@ const CLASS_FOLDERS = { benign: false, malignant: true, unknown: null } as const
 type ClassFolder = keyof typeof CLASS_FOLDERS;
 
 /** What sharp decodes. BMP is not among them (libvips in sharp's npm build has no BMP loader). */
-const IMAGE_EXTENSION = /\.(jpe?g|png|tiff?|webp)$/i;
+const IMAGE_EXTENSION = /\.(jpe?g|png|tiff?|webp|bmp)$/i;
 const IGNORED_FILES = new Set(["Thumbs.db", "desktop.ini"]);
 
 export interface ReadFolderLayoutOptions {
@@ -106,8 +106,7 @@ function listImageNames(dir: string): string[] {
     const full = path.join(dir, entry.name);
     if (!entry.isFile()) throw new DatasetError(full, "expected only image files in a class folder");
     if (!IMAGE_EXTENSION.test(entry.name)) {
-      const hint = /\.bmp$/i.test(entry.name) ? " (sharp cannot decode BMP: convert it to PNG)" : "";
-      throw new DatasetError(full, `not a supported image (.jpg, .jpeg, .png, .tif, .webp)${hint}`);
+      throw new DatasetError(full, "not a supported image (.jpg, .jpeg, .png, .tif, .webp, .bmp)");
     }
     names.push(entry.name);
   }

@@ -25,7 +25,7 @@ const HamRowSchema = z.object({
 });
 
 /** HAM10000 ships JPEGs; other extensions are accepted so a re-encoded copy still reads. */
-const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png"] as const;
+const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".bmp"] as const;
 
 export interface ReadHam10000Options {
   /** Split given to every record (default "train"). */

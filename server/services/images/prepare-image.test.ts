@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeToRgb } from "@/ml/data/decode";
-import { writeTestBmp } from "./bmp/write-test-bmp";
+import { writeTestBmp } from "@/ml/data/bmp/write-test-bmp";
 import { ImageRejectedError, type ImageRejectionCode } from "./image-rejected-error";
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from "./image-limits";
 import { MODEL_VIEW_SIZE, prepareImage, THUMBNAIL_SIZE } from "./prepare-image";

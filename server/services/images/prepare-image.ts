@@ -20,7 +20,7 @@
 import { createHash } from "node:crypto";
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { DEFAULT_DECODE_OPTIONS } from "@/ml/data/decode";
-import { decodeBmp } from "./bmp/decode-bmp";
+import { BmpDecodeError, decodeBmp } from "@/ml/data/bmp/decode-bmp";
 import { ImageRejectedError } from "./image-rejected-error";
 import { formatMegapixels, tooLargeReason, type ImageLimits } from "./image-limits";
 import { readCaptureDateFromExif, readCaptureDateFromTiff } from "./read-capture-date";
@@ -98,7 +98,13 @@ async function decodeUpright(
   let source: Sharp;
   let capturedAt: Date | null = null;
   if (type === "bmp") {
-    const bmp = decodeBmp(bytes, { maxPixels: limits.maxPixels });
+    let bmp;
+    try {
+      bmp = decodeBmp(bytes, { maxPixels: limits.maxPixels });
+    } catch (error) {
+      if (error instanceof BmpDecodeError) throw new ImageRejectedError(error.code, error.reason, { cause: error });
+      throw error;
+    }
     checkDimensions(bmp.width, bmp.height, limits);
     source = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: 3 } });
   } else {

@@ -3,6 +3,8 @@
  * called photo.jpg is text. Known formats we do not accept are named, so the message can say what the file is.
  */
 
+import { looksLikeBmp } from "@/ml/data/bmp/decode-bmp";
+
 export const ACCEPTED_IMAGE_TYPES = ["jpeg", "png", "bmp", "tiff"] as const;
 export type AcceptedImageType = (typeof ACCEPTED_IMAGE_TYPES)[number];
 
@@ -17,15 +19,6 @@ function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0)
 
 function ascii(bytes: Uint8Array, start: number, length: number): string {
   return String.fromCharCode(...bytes.subarray(start, start + length));
-}
-
-/** BMP headers are only "BM" + sizes: check the DIB header size too, so that any text starting "BM" is not a BMP. */
-const BMP_DIB_HEADER_SIZES = new Set([12, 40, 52, 56, 64, 108, 124]);
-
-function looksLikeBmp(bytes: Uint8Array): boolean {
-  if (bytes.length < 18 || bytes[0] !== 0x42 || bytes[1] !== 0x4d) return false;
-  const dibSize = (bytes[14] ?? 0) | ((bytes[15] ?? 0) << 8) | ((bytes[16] ?? 0) << 16) | ((bytes[17] ?? 0) << 24);
-  return BMP_DIB_HEADER_SIZES.has(dibSize);
 }
 
 export function sniffImageType(bytes: Uint8Array): SniffResult {

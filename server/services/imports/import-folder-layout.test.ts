@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISIC2019_180_DIR } from "@/ml/data/shared-data";
-import { writeTestBmp } from "@/server/services/images/bmp/write-test-bmp";
+import { writeTestBmp } from "@/ml/data/bmp/write-test-bmp";
 import { DEFAULT_IMAGE_LIMITS } from "@/server/services/images/image-limits";
 import { LocalImageStore } from "@/server/services/images/local-image-store";
 import { tempFolder } from "@/server/services/images/test-images";

@@ -5,7 +5,7 @@
  * Built with sharp, which is deterministic for a given sharp/libvips version, so the corpus is too.
  */
 import sharp from "sharp";
-import { writeTestBmp } from "@/server/services/images/bmp/write-test-bmp";
+import { writeTestBmp } from "@/ml/data/bmp/write-test-bmp";
 import { dermamnistImage, hamSampleImage, isicImage } from "@/server/services/images/test-images";
 import { writeTestTiff } from "@/server/services/images/write-test-tiff";
 
@@ -25,7 +25,7 @@ export interface ImageSources {
   pngSmall: Uint8Array;
   /** RASTER_SIDE px of the ISIC image, uncompressed RGB TIFF (little-endian) from write-test-tiff.ts. */
   tiff: Uint8Array;
-  /** The same as 24-bit bottom-up BMP from bmp/write-test-bmp.ts. */
+  /** The same as 24-bit bottom-up BMP from ml/data/bmp/write-test-bmp.ts. */
   bmp: Uint8Array;
   /** Valid encodings that should all be accepted (name -> bytes). */
   variants: ReadonlyMap<string, Uint8Array>;

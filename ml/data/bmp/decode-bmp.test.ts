@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ImageRejectedError } from "../image-rejected-error";
-import { decodeBmp } from "./decode-bmp";
+
+import { BmpDecodeError, decodeBmp } from "./decode-bmp";
 import { writeTestBmp, type TestBmpSpec } from "./write-test-bmp";
 
 // 5 wide (odd: every row needs padding) by 3 high, every pixel a different colour.
@@ -27,14 +27,14 @@ function decode(spec: Omit<TestBmpSpec, "width" | "height">) {
   return decodeBmp(writeTestBmp({ width: WIDTH, height: HEIGHT, ...spec }), LIMITS);
 }
 
-function rejection(run: () => unknown): ImageRejectedError {
+function rejection(run: () => unknown): BmpDecodeError {
   try {
     run();
   } catch (error) {
-    if (error instanceof ImageRejectedError) return error;
+    if (error instanceof BmpDecodeError) return error;
     throw error;
   }
-  throw new Error("expected an ImageRejectedError");
+  throw new Error("expected an BmpDecodeError");
 }
 
 describe("decodeBmp: supported kinds decode to the right pixels", () => {

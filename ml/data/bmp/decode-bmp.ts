@@ -1,5 +1,6 @@
 /**
- * A small BMP decoder, because sharp's bundled libvips has no BMP loader. It covers what cameras, scanners and
+ * A small BMP decoder, because sharp's bundled libvips has no BMP loader. The one BMP decoder of the project: the
+ * upload pipeline (server/services/images) and ml/data's decodeToRgb (training, evaluation, the CLIs) both use it. It covers what cameras, scanners and
  * Windows tools actually write for photographs: uncompressed 1/4/8-bit palette, 16-bit (5-5-5 or bit fields), 24-bit
  * and 32-bit (BI_RGB or BI_BITFIELDS), bottom-up or top-down rows, with the Windows 3 (40-byte), V2-V5 and OS/2 1.x
  * core headers. Everything else (RLE, embedded JPEG/PNG, OS/2 2.x) is refused with a reason rather than guessed at.
@@ -8,8 +9,28 @@
  * 100000x100000 costs nothing. Colour-space fields of V4/V5 headers are ignored (pixels are taken as sRGB), and alpha
  * is dropped: the pipeline stores opaque RGB.
  */
-import { ImageRejectedError } from "../image-rejected-error";
-import { formatMegapixels } from "../image-limits";
+
+/** Why a BMP could not be decoded: a stable code and a sentence the uploader (or the CLI user) can act on. */
+export class BmpDecodeError extends Error {
+  override readonly name = "BmpDecodeError";
+  constructor(
+    readonly code: "CORRUPT" | "UNSUPPORTED_TYPE" | "TOO_MANY_PIXELS",
+    readonly reason: string,
+  ) {
+    super(`${code}: ${reason}`);
+  }
+}
+
+/** "BM" and a known DIB header size: the check every caller (upload sniffing, ml decoding) uses. */
+const BMP_DIB_HEADER_SIZES = new Set([12, 40, 52, 56, 64, 108, 124]);
+
+export function looksLikeBmp(bytes: Uint8Array): boolean {
+  if (bytes.length < 18 || bytes[0] !== 0x42 || bytes[1] !== 0x4d) return false;
+  const dibSize = (bytes[14] ?? 0) | ((bytes[15] ?? 0) << 8) | ((bytes[16] ?? 0) << 16) | ((bytes[17] ?? 0) << 24);
+  return BMP_DIB_HEADER_SIZES.has(dibSize);
+}
+
+const formatMegapixels = (pixels: number) => `${Number((pixels / 1_000_000).toFixed(1))} megapixels`;
 
 export interface DecodedBmp {
   width: number;
@@ -39,12 +60,12 @@ const CORE_HEADER_SIZE = 12;
 const OS2_V2_HEADER_SIZE = 64;
 const INFO_HEADER_SIZE = 40;
 
-function corrupt(detail: string): ImageRejectedError {
-  return new ImageRejectedError("CORRUPT", `The BMP file is damaged: ${detail}.`);
+function corrupt(detail: string): BmpDecodeError {
+  return new BmpDecodeError("CORRUPT", `The BMP file is damaged: ${detail}.`);
 }
 
-function unsupported(detail: string): ImageRejectedError {
-  return new ImageRejectedError("UNSUPPORTED_TYPE", `This kind of BMP (${detail}) is not supported. Save it as PNG or JPEG and upload again.`);
+function unsupported(detail: string): BmpDecodeError {
+  return new BmpDecodeError("UNSUPPORTED_TYPE", `This kind of BMP (${detail}) is not supported. Save it as PNG or JPEG and upload again.`);
 }
 
 interface ChannelMask {
@@ -151,7 +172,7 @@ export function decodeBmp(bytes: Uint8Array, options: DecodeBmpOptions): Decoded
   }
   if (width <= 0 || height <= 0) throw corrupt(`its size is ${width}x${height}`);
   if (width * height > options.maxPixels) {
-    throw new ImageRejectedError(
+    throw new BmpDecodeError(
       "TOO_MANY_PIXELS",
       `The image is ${width}x${height} pixels, more than the ${formatMegapixels(options.maxPixels)} allowed.`,
     );
