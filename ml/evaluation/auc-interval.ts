@@ -6,6 +6,8 @@ export interface AucIntervalOptions {
   readonly resamples?: number;
   readonly seed?: number;
   readonly confidence?: number;
+  /** Cluster per case (the lesion): whole lesions are resampled, see BootstrapOptions.clusters. */
+  readonly clusters?: ArrayLike<number | string>;
 }
 
 /**

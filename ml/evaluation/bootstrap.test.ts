@@ -76,6 +76,51 @@ describe("bootstrapInterval", () => {
   });
 });
 
+describe("bootstrapInterval over clusters (lesions)", () => {
+  // Hand-made: 5 lesions photographed 4 times each; the statistic is the mean of a per-lesion value.
+  const lesionOf = Array.from({ length: 20 }, (_, i) => Math.floor(i / 4));
+  const value = lesionOf.map((lesion) => [0, 0, 1, 1, 1][lesion]!);
+  const mean = ({ indices }: { indices: Uint32Array }) => indices.reduce((s, i) => s + value[i]!, 0) / indices.length;
+
+  it("draws whole lesions: every drawn lesion brings all its images", () => {
+    bootstrapInterval(
+      20,
+      ({ indices, counts }) => {
+        expect(indices.length % 4).toBe(0);
+        for (let lesion = 0; lesion < 5; lesion++) {
+          const c = [0, 1, 2, 3].map((k) => counts[lesion * 4 + k]!);
+          expect(new Set(c).size).toBe(1);
+        }
+        return 0;
+      },
+      { resamples: 50, clusters: lesionOf },
+    );
+  });
+
+  it("is wider than the per-image interval when images of a lesion are copies (5 cases, not 20)", () => {
+    const perImage = bootstrapInterval(20, mean, { resamples: 2000, seed: 4 });
+    const perLesion = bootstrapInterval(20, mean, { resamples: 2000, seed: 4, clusters: lesionOf });
+    expect(perLesion.upper! - perLesion.lower!).toBeGreaterThan(1.5 * (perImage.upper! - perImage.lower!));
+    // ...and matches the interval of the 5 lesions counted once each.
+    const once = bootstrapInterval(5, ({ indices }) => indices.reduce((s, i) => s + [0, 0, 1, 1, 1][i]!, 0) / indices.length, { resamples: 2000, seed: 4 });
+    expect(perLesion.lower).toBeCloseTo(once.lower!, 1);
+    expect(perLesion.upper).toBeCloseTo(once.upper!, 1);
+  });
+
+  it("keeps every stratum's lesion count when stratified, and checks its inputs", () => {
+    bootstrapInterval(
+      20,
+      ({ indices }) => {
+        const positiveLesions = indices.filter((i) => value[i] === 1).length / 4;
+        expect(positiveLesions).toBe(3);
+        return 0;
+      },
+      { resamples: 50, clusters: lesionOf, strata: value },
+    );
+    expect(() => bootstrapInterval(20, () => 0, { clusters: [1, 2] })).toThrow(RangeError);
+  });
+});
+
 describe("quantileOfSorted", () => {
   it("interpolates linearly between order statistics (R type 7)", () => {
     expect(quantileOfSorted([1, 2, 3, 4], 0)).toBe(1);

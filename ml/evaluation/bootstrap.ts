@@ -8,7 +8,10 @@ export const DEFAULT_BOOTSTRAP_SEED = 20240607;
  * never keep them.
  */
 export interface BootstrapResample {
-  /** The drawn case indices (with repetition), one per original case. */
+  /**
+   * The drawn case indices (with repetition): one per original case, or, with `clusters`, every member of each
+   * drawn cluster (so the length varies between resamples).
+   */
   readonly indices: Uint32Array;
   /** How many times each original case was drawn, indexed by case. */
   readonly counts: Uint32Array;
@@ -26,6 +29,12 @@ export interface BootstrapOptions {
    * size, so that (for AUC) no resample loses a class.
    */
   readonly strata?: ArrayLike<number | boolean>;
+  /**
+   * Optional cluster per case (e.g. the lesion id: several images of one lesion are not independent). Whole
+   * clusters are then drawn with replacement, all their cases together; with `strata` too, clusters are drawn
+   * within the stratum of their first case (a lesion has one diagnosis), keeping each stratum's cluster count.
+   */
+  readonly clusters?: ArrayLike<number | string>;
 }
 
 /**
@@ -58,11 +67,13 @@ export function bootstrapInterval(
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
 
-  const strata = groupByStratum(caseCount, options.strata);
+  // Units drawn: single cases, or clusters of cases; grouped by stratum.
+  const units = groupUnits(caseCount, options.clusters);
+  const strata = groupByStratum(units.length, options.strata === undefined ? undefined : checkedStrata(options.strata, caseCount, units));
   const random = mulberry32(seed);
-  const indices = new Uint32Array(caseCount);
+  let indices = new Uint32Array(caseCount);
   const counts = new Uint32Array(caseCount);
-  const resample: BootstrapResample = { indices, counts };
+  const resample = { indices, counts };
   const values = new Float64Array(resamples);
   let valid = 0;
 
@@ -72,11 +83,19 @@ export function bootstrapInterval(
     for (const members of strata) {
       const size = members.length;
       for (let j = 0; j < size; j++) {
-        const drawn = members[Math.floor(random() * size)]!;
-        indices[position++] = drawn;
-        counts[drawn]!++;
+        const unit = units[members[Math.floor(random() * size)]!]!;
+        if (position + unit.length > indices.length) {
+          const grown = new Uint32Array(Math.max(indices.length * 2, position + unit.length));
+          grown.set(indices.subarray(0, position));
+          indices = grown;
+        }
+        for (const drawn of unit) {
+          indices[position++] = drawn;
+          counts[drawn]!++;
+        }
       }
     }
+    resample.indices = indices.subarray(0, position);
     const value = statistic(resample);
     if (value !== null && !Number.isNaN(value)) values[valid++] = value;
   }
@@ -103,6 +122,26 @@ export function quantileOfSorted(sorted: ArrayLike<number>, probability: number)
   const above = Math.min(below + 1, sorted.length - 1);
   const fraction = position - below;
   return sorted[below]! + (sorted[above]! - sorted[below]!) * fraction;
+}
+
+/** Each unit's case indices: one per case, or the members of each cluster in order of first appearance. */
+function groupUnits(caseCount: number, clusters: ArrayLike<number | string> | undefined): Uint32Array[] {
+  if (clusters === undefined) return Array.from({ length: caseCount }, (_, i) => Uint32Array.of(i));
+  if (clusters.length !== caseCount) throw new RangeError(`clusters (${clusters.length}) must have one entry per case (${caseCount})`);
+  const byKey = new Map<number | string, number[]>();
+  for (let i = 0; i < caseCount; i++) {
+    const key = clusters[i]!;
+    const members = byKey.get(key);
+    if (members === undefined) byKey.set(key, [i]);
+    else members.push(i);
+  }
+  return [...byKey.values()].map((members) => Uint32Array.from(members));
+}
+
+/** Per-unit strata from per-case strata (a cluster takes its first case's stratum). */
+function checkedStrata(strata: ArrayLike<number | boolean>, caseCount: number, units: readonly Uint32Array[]): (number | boolean)[] {
+  if (strata.length !== caseCount) throw new RangeError(`strata (${strata.length}) must have one entry per case (${caseCount})`);
+  return units.map((members) => strata[members[0]!]!);
 }
 
 function groupByStratum(caseCount: number, strata: ArrayLike<number | boolean> | undefined): Uint32Array[] {

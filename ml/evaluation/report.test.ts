@@ -46,4 +46,31 @@ describe("binaryReport", () => {
     expect(binaryReport(scores, labels, 0.5, { bootstrapResamples: 0 }).aucInterval).toBeNull();
     expect(() => binaryReport(scores, labels, Infinity)).toThrow(RangeError);
   });
+
+  it("gives lesion-level intervals for sensitivity and specificity: wider when images repeat a lesion", () => {
+    // 40 lesions x 3 near-identical images: 20 malignant (15 called), 20 benign (12 called benign).
+    const scores: number[] = [];
+    const labels: number[] = [];
+    const lesions: string[] = [];
+    for (let lesion = 0; lesion < 40; lesion++) {
+      const malignant = lesion < 20;
+      const called = malignant ? lesion < 15 : lesion >= 28;
+      for (let k = 0; k < 3; k++) {
+        scores.push(called === malignant ? 0.8 + k * 0.01 : 0.2 + k * 0.01);
+        labels.push(malignant ? 1 : 0);
+        lesions.push(`L${lesion}`);
+      }
+    }
+    const perImage = binaryReport(scores, labels, 0.5, { bootstrapResamples: 1000 });
+    const perLesion = binaryReport(scores, labels, 0.5, { bootstrapResamples: 1000, clusters: lesions });
+    expect(perLesion.metrics.sensitivity.estimate).toBeCloseTo(0.75, 10);
+    expect(perLesion.metrics.specificity.estimate).toBeCloseTo(0.6, 10);
+    const width = (i: { lower: number | null; upper: number | null } | null) => i!.upper! - i!.lower!;
+    expect(width(perLesion.sensitivityInterval)).toBeGreaterThan(1.4 * width(perImage.sensitivityInterval));
+    expect(width(perLesion.specificityInterval)).toBeGreaterThan(1.4 * width(perImage.specificityInterval));
+    expect(width(perLesion.aucInterval)).toBeGreaterThan(width(perImage.aucInterval));
+    expect(perLesion.sensitivityInterval!.lower).toBeLessThan(0.75);
+    expect(perLesion.sensitivityInterval!.upper).toBeGreaterThan(0.75);
+    expect(binaryReport(scores, labels, 0.5, { bootstrapResamples: 0 }).sensitivityInterval).toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 import { bootstrapAucInterval } from "./auc-interval";
 import { type BinaryLabels, readBinaryInput, type Scores } from "./binary-input";
 import { type BinaryCounts, binaryCounts, type BinaryMetrics, binaryMetrics } from "./binary";
-import { type BootstrapInterval, DEFAULT_BOOTSTRAP_SEED } from "./bootstrap";
+import { type BootstrapInterval, bootstrapInterval, DEFAULT_BOOTSTRAP_SEED } from "./bootstrap";
 import { calibrationErrorOf, DEFAULT_CALIBRATION_BINS, type ReliabilityBin, reliabilityCurve } from "./calibration";
 import { downsampleRoc, rocAuc, rocCurve, type RocPoint } from "./roc";
 import { Z_95 } from "./wilson";
@@ -17,6 +17,11 @@ export interface BinaryReportOptions {
   readonly calibrationBins?: number;
   /** Most ROC points stored; default 200. */
   readonly maxRocPoints?: number;
+  /**
+   * Lesion (or patient) per case: the AUC, sensitivity and specificity intervals then resample whole lesions,
+   * because several images of one lesion are not independent evidence. Default: every image its own cluster.
+   */
+  readonly clusters?: ArrayLike<number | string>;
 }
 
 /**
@@ -30,8 +35,15 @@ export interface BinaryReport {
   readonly threshold: number;
   /** Null when one class is absent. */
   readonly auc: number | null;
-  /** Class-stratified percentile bootstrap; null when AUC is null or the bootstrap was skipped. */
+  /** Class-stratified percentile bootstrap (over clusters when given); null when AUC is null or the bootstrap was skipped. */
   readonly aucInterval: BootstrapInterval | null;
+  /**
+   * Percentile bootstrap intervals of sensitivity and specificity at the threshold, resampling clusters (lesions)
+   * when given; null when the class is absent or the bootstrap was skipped. The Wilson intervals in `metrics` treat
+   * images as independent.
+   */
+  readonly sensitivityInterval: BootstrapInterval | null;
+  readonly specificityInterval: BootstrapInterval | null;
   readonly counts: BinaryCounts;
   readonly metrics: BinaryMetrics;
   /** Null for no cases. */
@@ -60,7 +72,28 @@ export function binaryReport(
           resamples,
           seed: options.bootstrapSeed ?? DEFAULT_BOOTSTRAP_SEED,
           confidence: options.confidence,
+          clusters: options.clusters,
         });
+  const proportion = (wanted: boolean) => {
+    const relevant = wanted ? input.positives : input.negatives;
+    if (resamples === 0 || relevant === 0) return null;
+    // Sensitivity: share of positives called positive; specificity: share of negatives called negative.
+    return bootstrapInterval(
+      input.scores.length,
+      ({ counts }) => {
+        let hit = 0;
+        let all = 0;
+        for (let i = 0; i < counts.length; i++) {
+          const c = counts[i]!;
+          if (c === 0 || (input.positive[i] === 1) !== wanted) continue;
+          all += c;
+          if (input.scores[i]! >= threshold === wanted) hit += c;
+        }
+        return all === 0 ? null : hit / all;
+      },
+      { resamples, seed: options.bootstrapSeed ?? DEFAULT_BOOTSTRAP_SEED, confidence: options.confidence, clusters: options.clusters, strata: input.positive },
+    );
+  };
   const reliability = reliabilityCurve(input.scores, input.positive, options.calibrationBins ?? DEFAULT_CALIBRATION_BINS);
   const roc = rocCurve(input.scores, input.positive);
   return {
@@ -70,6 +103,8 @@ export function binaryReport(
     threshold,
     auc,
     aucInterval,
+    sensitivityInterval: proportion(true),
+    specificityInterval: proportion(false),
     counts,
     metrics: binaryMetrics(counts, options.z ?? Z_95),
     ece: calibrationErrorOf(reliability),
