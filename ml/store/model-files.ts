@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { ChannelStatsSchema } from "../data";
+import { ColourConstancySchema } from "../data/colour-constancy";
 import { DIAGNOSES } from "../diagnoses";
 
 export const MODEL_JSON = "model.json";
@@ -63,8 +64,10 @@ export const PreprocessingSchema = z.object({
   layout: z.literal("NHWC"),
   /** ml/data decodeToRgb options: framing and resize kernel. */
   decode: z.object({ fit: z.enum(["cover", "fill"]), kernel: z.enum(RESIZE_KERNELS) }),
-  /** Per-channel mean/std of byte / 255 over the TRAINING split only. */
+  /** Per-channel mean/std of byte / 255 over the TRAINING split only (or the pretrained backbone's fixed scaling). */
   channelStats: ChannelStatsSchema,
+  /** Applied to the decoded bytes before normalisation (ml/data/colour-constancy.ts). Absent = none (older models). */
+  colourConstancy: ColourConstancySchema.optional(),
   /** Test-time augmentation chosen on validation: "flips" / "dihedral" average the model over mirrored views. Absent = none. */
   testTimeAugmentation: z.enum(["none", "flips", "dihedral"]).optional(),
 });
