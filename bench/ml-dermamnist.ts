@@ -14,8 +14,8 @@ import { initBackend } from "../ml/backend";
 import { DERMAMNIST_28_DIR } from "../ml/data/shared-data";
 import { TTA_MODES, type TestTimeAugmentationMode } from "../ml/inference/test-time-augmentation";
 import { loadDataset } from "../ml/pipeline/load-dataset";
-import { trainAndEvaluate, type TrainAndEvaluateResult } from "../ml/pipeline/train-and-evaluate";
-import { BENCH_RESULTS_DIR, machineInfo, round, summary, writeResults } from "./ml-bench-support";
+import { trainAndEvaluate } from "../ml/pipeline/train-and-evaluate";
+import { BENCH_RESULTS_DIR, machineInfo, parseSeeds, round, runFigures, summary, writeResults, type RunFigures } from "./ml-bench-support";
 
 const usage = `Usage: npx tsx bench/ml-dermamnist.ts [options]
   --seeds <a,b,c>        seeds to run (default 0); top-level figures are their means
@@ -29,42 +29,6 @@ const usage = `Usage: npx tsx bench/ml-dermamnist.ts [options]
   --tta <choose|none|flips|dihedral>  test-time augmentation (default choose: best on validation)
   --models-dir <dir>     keep the trained models there (default: a temporary folder, deleted)
   --out <file>           results file (default bench/results/ml-dermamnist.json)`;
-
-function perRun(seed: number, r: TrainAndEvaluateResult) {
-  const { report, training, timings } = r;
-  const biopsy = report.test.biopsy?.perImage ?? null;
-  return {
-    seed,
-    model_version: r.saved.version,
-    threshold: round(report.threshold.value, 6),
-    val_sensitivity_at_threshold: round(report.threshold.validation?.sensitivity ?? null),
-    val_specificity_at_threshold: round(report.threshold.validation?.specificity ?? null),
-    test_macro_auc: round(report.test.multiclass?.macroAuc ?? null),
-    test_accuracy: round(report.test.multiclass?.accuracy ?? null),
-    test_binary_auc: round(report.test.binary.auc),
-    test_binary_auc_ci95: report.test.binary.aucInterval ? [round(report.test.binary.aucInterval.lower), round(report.test.binary.aucInterval.upper)] : null,
-    histo_binary_auc: round(report.histoTest?.binary.auc ?? null),
-    lesion_disjoint_binary_auc: round(report.lesionDisjointTest?.binary.auc ?? null),
-    lesion_disjoint_macro_auc: round(report.lesionDisjointTest?.multiclass?.macroAuc ?? null),
-    lesion_disjoint_accuracy: round(report.lesionDisjointTest?.multiclass?.accuracy ?? null),
-    sensitivity_at_val_threshold: round(report.test.binary.metrics.sensitivity.estimate),
-    specificity_at_val_threshold: round(report.test.binary.metrics.specificity.estimate),
-    histo_sensitivity_at_val_threshold: round(report.histoTest?.binary.metrics.sensitivity.estimate ?? null),
-    histo_specificity_at_val_threshold: round(report.histoTest?.binary.metrics.specificity.estimate ?? null),
-    avoidable_benign_biopsy_rate: round(biopsy?.avoidableRate.estimate ?? null),
-    benign_biopsied: biopsy?.benignBiopsied ?? null,
-    missed_malignant_histo: biopsy?.malignantMissed ?? null,
-    malignant_histo: biopsy?.malignantBiopsied ?? null,
-    test_ece: round(report.test.binary.ece),
-    epochs_run: training.epochsRun,
-    best_epoch: training.bestEpoch,
-    stopped_by: training.stoppedBy,
-    train_seconds: round(timings.trainSeconds, 1),
-    train_images_per_second: round(training.imagesPerSecond, 1),
-    inference_backend: report.backend,
-    test_time_augmentation: training.testTimeAugmentation.mode,
-  };
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -87,8 +51,7 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  const seeds = (values.seeds ?? "0").split(",").map((s) => Number(s.trim()));
-  if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`--seeds must be whole numbers, got ${values.seeds}`);
+  const seeds = parseSeeds(values.seeds);
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const epochs = num(values.epochs);
   const timeBudgetSeconds = num(values["time-budget"]);
@@ -106,13 +69,15 @@ async function main(): Promise<void> {
   const started = new Date();
   const backend = await initBackend();
   const dataset = loadDataset({ root: dataDir, format: "dermamnist" });
-  const runs: ReturnType<typeof perRun>[] = [];
+  const runs: RunFigures[] = [];
   try {
     for (const seed of seeds) {
       console.error(`[ml-dermamnist] seed ${seed}: training on ${backend.name}...`);
       const result = await trainAndEvaluate({
         data: { records: dataset.records, description: dataset.description },
         modelsDir,
+        // The 28-px from-scratch CNN baseline (the pretrained recipe is bench/ml-generalisation.ts).
+        training: { recipe: "cnn" },
         seed,
         epochs,
         timeBudgetSeconds,
@@ -128,7 +93,7 @@ async function main(): Promise<void> {
           }
         },
       });
-      const run = perRun(seed, result);
+      const run = runFigures(seed, result);
       runs.push(run);
       console.error(`  test macro AUC ${run.test_macro_auc}, acc ${run.test_accuracy}, binary AUC ${run.test_binary_auc}, histo AUC ${run.histo_binary_auc}`);
     }

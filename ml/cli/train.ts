@@ -4,10 +4,12 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { DERMAMNIST_28_DIR } from "../data/shared-data";
+import { COLOUR_CONSTANCY_METHODS } from "../data/colour-constancy";
+import { HAM10000_200_DIR } from "../data/shared-data";
 import { ENGINE_KINDS } from "../inference/engines/engine";
 import { TTA_MODES } from "../inference/test-time-augmentation";
 import { trainAndEvaluate } from "../pipeline/train-and-evaluate";
+import { TRAINING_RECIPES } from "../pipeline/training-recipes";
 import { nonNegativeInteger, oneOf, parseDuration, positiveInteger, probability, runCli, UsageError } from "./cli-support";
 import { summarizeReport } from "./report-summary";
 import { createProgressRenderer } from "./training-progress-bar";
@@ -18,7 +20,7 @@ Trains the lesion classifier, picks the operating threshold on validation, evalu
 <out>/<version>/ (weights, preprocessing, metrics, model card, SHA-256 manifest).
 
 Options:
-  --data <dir>                 dataset folder (default ${path.relative(process.cwd(), DERMAMNIST_28_DIR) || DERMAMNIST_28_DIR})
+  --data <dir>                 dataset folder (default ${path.relative(process.cwd(), HAM10000_200_DIR) || HAM10000_200_DIR})
                                DermaMNIST layout (labels.csv + images/) or folder layout (train|test/benign|malignant|unknown)
   --format <auto|dermamnist|folder>   default auto (detected)
   --val-fraction <0..1>        folder layout: share of train lesions held out for validation (default 0.15)
@@ -27,7 +29,11 @@ Options:
   --patience <n>               stop after n epochs without validation improvement (best weights kept either way)
   --seed <n>                   seed for initialisation, shuffling, augmentation (default 0)
   --target-sensitivity <0..1>  sensitivity the threshold must reach on validation (default 0.95)
-  --input-size <px>            model input size (default 28)
+  --recipe <mobilenetv2-finetune|cnn>  default mobilenetv2-finetune: ImageNet MobileNetV2 (from the installed
+                               nsfwjs package), blocks 14-16 fine-tuned at 128 px; cnn: the 28-px baseline
+  --colour-constancy <none|shades-of-grey>  applied in the shared preprocessing (default none, chosen on validation)
+  --views <n>                  mobilenetv2-finetune: cached training views per image, view 0 plain (default 3)
+  --input-size <px>            model input size (default: 128 for mobilenetv2-finetune, 28 for cnn)
   --batch-size <n>             default 64
   --out <dir>                  models folder (default models)
   --version <name>             version folder name (default v<date>-<time>-s<seed>)
@@ -54,6 +60,9 @@ async function main(): Promise<void> {
       seed: { type: "string" },
       "target-sensitivity": { type: "string" },
       "input-size": { type: "string" },
+      recipe: { type: "string" },
+      "colour-constancy": { type: "string" },
+      views: { type: "string" },
       "batch-size": { type: "string" },
       out: { type: "string" },
       version: { type: "string" },
@@ -71,13 +80,14 @@ async function main(): Promise<void> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const format = oneOf("format", values.format, ["auto", "dermamnist", "folder"] as const);
   const inputSize = positiveInteger("input-size", values["input-size"]);
+  const colourConstancy = oneOf("colour-constancy", values["colour-constancy"], COLOUR_CONSTANCY_METHODS);
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort(new DOMException("cancelled by Ctrl-C", "AbortError")));
   const progress = createProgressRenderer();
   try {
     const result = await trainAndEvaluate({
       data: {
-        root: path.resolve(values.data ?? DERMAMNIST_28_DIR),
+        root: path.resolve(values.data ?? HAM10000_200_DIR),
         format: format === "auto" ? undefined : format,
         valFraction: parseNumber01Exclusive(values["val-fraction"]),
       },
@@ -88,7 +98,12 @@ async function main(): Promise<void> {
       timeBudgetSeconds: parseDuration("time-budget", values["time-budget"]),
       earlyStoppingPatience: positiveInteger("patience", values.patience),
       targetSensitivity: probability("target-sensitivity", values["target-sensitivity"]),
-      model: inputSize === undefined ? undefined : { inputSize },
+      training: {
+        recipe: oneOf("recipe", values.recipe, TRAINING_RECIPES),
+        inputSize,
+        views: positiveInteger("views", values.views),
+        colourConstancy: colourConstancy === undefined ? undefined : colourConstancy === "none" ? { method: "none" } : { method: "shades-of-grey", power: 6 },
+      },
       batchSize: positiveInteger("batch-size", values["batch-size"]),
       engine: oneOf("engine", values.engine, ENGINE_KINDS),
       testTimeAugmentation: oneOf("tta", values.tta, ["choose", ...TTA_MODES] as const),

@@ -27,5 +27,5 @@ export {
   type AugmentOptions,
   type AugmentParams,
 } from "./augment";
-export { DERMAMNIST_28_DIR, HAM10000_SAMPLE_DIR, ISIC2019_180_DIR, SHARED_DATA_DIR } from "./shared-data";
+export { DERMAMNIST_28_DIR, HAM10000_200_DIR, HAM10000_SAMPLE_DIR, ISIC2019_180_DIR, SHARED_DATA_DIR } from "./shared-data";
 export { createRng, randomInt, randomUniform, shuffleInPlace, type Rng } from "../random";

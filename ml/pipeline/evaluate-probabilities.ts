@@ -62,6 +62,8 @@ const DESCRIPTIONS: Record<SubsetName, string> = {
   "test-lesion-disjoint":
     "Test images whose lesion is in neither train nor val: no lesion seen in training. Different case mix (mostly single-image lesions, many followed-up nevi).",
   "test-histo": "Biopsied test images (dx_type histo): every lesion here looked suspicious enough to a clinician to cut out. The hardest, most telling subset.",
+  "cross-source":
+    "Images from other sources than the training data, at the threshold chosen on validation: what a new clinic would see. Never used to train or choose anything.",
 };
 
 function labelled(records: readonly ImageRecord[]): Labelled[] {
@@ -145,7 +147,8 @@ export function subsetReport(
     benign: cases.length - malignant,
     lesions: new Set(records.map(lesionKey)).size,
     multiclass: multiclassOf(cases),
-    binary: binaryReport(scores, labels, threshold, binaryOptions),
+    // Intervals resample lesions, not images: DermaMNIST/HAM10000 images share lesions.
+    binary: binaryReport(scores, labels, threshold, { ...binaryOptions, clusters: cases.map((c) => lesionKey(c.record)) }),
     subgroups: subgroupsOf(cases, threshold),
     biopsy: biopsyOf(cases, threshold),
   };

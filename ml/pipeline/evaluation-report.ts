@@ -10,7 +10,7 @@ import type { AvoidableBiopsyStats, BinaryReport, SubgroupMetrics } from "../eva
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export type SubsetName = "validation" | "test" | "test-lesion-disjoint" | "test-histo";
+export type SubsetName = "validation" | "test" | "test-lesion-disjoint" | "test-histo" | "cross-source";
 
 export interface MulticlassReport {
   n: number;
@@ -77,6 +77,8 @@ export interface EvaluationReport {
   test: SubsetReport;
   lesionDisjointTest: SubsetReport | null;
   histoTest: SubsetReport | null;
+  /** Images from other clinics/sources than the training data, when the caller gave some (never used for choices). */
+  crossSource?: SubsetReport | null;
   excluded: { unlabelledImages: number };
   notes: string[];
 }

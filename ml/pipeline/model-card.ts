@@ -4,7 +4,7 @@
  * test subset, calibration, subgroups, the avoidable-biopsy analysis and the limits. buildModelCard gives the JSON
  * (model-card.json); renderModelCardMarkdown the document a reviewer reads (model-card.md).
  */
-import type { ProportionEstimate, SubgroupMetrics } from "../evaluation";
+import type { BootstrapInterval, ProportionEstimate, SubgroupMetrics } from "../evaluation";
 import type { ModelMetadata, Preprocessing } from "../store/model-files";
 import type { BiopsyReport, EvaluationReport, SubsetReport } from "./evaluation-report";
 
@@ -43,6 +43,8 @@ export interface ModelCard {
     malignantClasses: string[];
     input: string;
     architecture: Record<string, unknown>;
+    /** The resolved TrainingConfig (ml/pipeline/training-config.ts) the model was trained with, or null for older models. */
+    trainingConfig: Record<string, unknown> | null;
     code: ModelMetadata["code"];
     trainingBackend: ModelMetadata["backend"];
     evaluatedWith: string;
@@ -78,6 +80,10 @@ const interval = (p: ProportionEstimate): Interval & { successes: number; trials
   trials: p.trials,
 });
 
+/** The proportion with its lesion-level bootstrap interval when there is one (else the per-image Wilson interval). */
+const lesionLevel = (p: ProportionEstimate, bootstrap: BootstrapInterval | null | undefined): Interval & { successes: number; trials: number } =>
+  bootstrap == null || bootstrap.lower === null ? interval(p) : { ...interval(p), lower: bootstrap.lower, upper: bootstrap.upper };
+
 function cardSubset(s: SubsetReport): CardSubset {
   return {
     name: s.name,
@@ -86,8 +92,8 @@ function cardSubset(s: SubsetReport): CardSubset {
     malignant: s.malignant,
     lesions: s.lesions,
     binaryAuc: { estimate: s.binary.auc, lower: s.binary.aucInterval?.lower ?? null, upper: s.binary.aucInterval?.upper ?? null },
-    sensitivity: interval(s.binary.metrics.sensitivity),
-    specificity: interval(s.binary.metrics.specificity),
+    sensitivity: lesionLevel(s.binary.metrics.sensitivity, s.binary.sensitivityInterval),
+    specificity: lesionLevel(s.binary.metrics.specificity, s.binary.specificityInterval),
     ppv: interval(s.binary.metrics.ppv),
     npv: interval(s.binary.metrics.npv),
     accuracy7Class: s.multiclass?.accuracy ?? null,
@@ -97,7 +103,9 @@ function cardSubset(s: SubsetReport): CardSubset {
 }
 
 export function buildModelCard(metadata: ModelMetadata, preprocessing: Preprocessing, report: EvaluationReport): ModelCard {
-  const subsets = [report.test, report.lesionDisjointTest, report.histoTest].filter((s): s is SubsetReport => s !== null);
+  const subsets = [report.test, report.lesionDisjointTest, report.histoTest, report.crossSource ?? null].filter((s): s is SubsetReport => s !== null);
+  const cross = report.crossSource ?? null;
+  const trainingConfig = (metadata.training.config as Record<string, unknown> | undefined) ?? null;
   const biopsySubset = report.test.biopsy === null ? null : report.test;
   const op = report.threshold;
   return {
@@ -109,8 +117,9 @@ export function buildModelCard(metadata: ModelMetadata, preprocessing: Preproces
       labelMode: metadata.labelMode,
       classes: metadata.classes,
       malignantClasses: metadata.malignantClasses,
-      input: `${preprocessing.inputSize}x${preprocessing.inputSize} RGB dermoscopy image (centre ${preprocessing.decode.fit} crop, ${preprocessing.decode.kernel} resize), standardised with training-split channel statistics; test-time augmentation: ${preprocessing.testTimeAugmentation ?? "none"}`,
+      input: describeInput(preprocessing),
       architecture: metadata.architecture,
+      trainingConfig,
       code: metadata.code,
       trainingBackend: metadata.backend,
       evaluatedWith: report.backend,
@@ -126,6 +135,7 @@ export function buildModelCard(metadata: ModelMetadata, preprocessing: Preproces
         "Screening by patients or non-specialists, or use on non-dermoscopic (clinical or phone) photographs.",
         "Deciding not to biopsy a lesion on the model's call alone.",
         "Lesion types outside the seven HAM10000 diagnoses (e.g. mucosal, nail, paediatric-specific lesions).",
+        "Suggesting biopsy deferral at a clinic, dermatoscope or population whose own biopsy outcomes have not validated it: accuracy measured here does not transfer by itself (see the cross-source row).",
       ],
     },
     data: {
@@ -170,7 +180,14 @@ export function buildModelCard(metadata: ModelMetadata, preprocessing: Preproces
             note: "Among biopsied (histopathology-confirmed) test lesions: the share of benign ones the model calls likely benign at the threshold (biopsies that might have been deferred), reported with the malignant ones it would have missed. Retrospective; not a recommendation to skip biopsies.",
           },
     limitations: [
-      `Input is ${preprocessing.inputSize}x${preprocessing.inputSize} pixels: fine dermoscopic structures (networks, dots, vessels) are mostly lost; the model sees a thumbnail.`,
+      ...(preprocessing.inputSize < 64
+        ? [`Input is ${preprocessing.inputSize}x${preprocessing.inputSize} pixels: fine dermoscopic structures (networks, dots, vessels) are mostly lost; the model sees a thumbnail.`]
+        : [`Input is ${preprocessing.inputSize}x${preprocessing.inputSize} pixels: finer than a thumbnail, still far below a dermatoscope's resolution.`]),
+      ...(cross === null
+        ? ["No cross-source check was run for this version: its accuracy on images from other clinics is unknown."]
+        : [
+            `On images from other sources (${cross.n} images, ${cross.malignant} malignant) P(malignant) AUC is ${cross.binary.auc?.toFixed(3) ?? "n/a"} and, at the validation-chosen threshold, sensitivity ${pct(cross.binary.metrics.sensitivity.estimate)} and specificity ${pct(cross.binary.metrics.specificity.estimate)}: markedly below the same-source figures. A new clinic must validate on its own biopsy outcomes before any deferral suggestion is trusted.`,
+          ]),
       "Training data is light-skin-dominated (HAM10000: Austria and Australia); Fitzpatrick V-VI patients always go to review.",
       "The official DermaMNIST split is per image, not per lesion: about a third of official test images share a lesion with a training image, which flatters the official-test numbers; the lesion-disjoint rows avoid this.",
       "The threshold was chosen on validation data from the same sources; at a new clinic, camera or population, sensitivity can differ. Re-check it on local biopsy outcomes before relying on it.",
@@ -182,6 +199,15 @@ export function buildModelCard(metadata: ModelMetadata, preprocessing: Preproces
       "Tschandl et al., The HAM10000 dataset, Scientific Data 5:180161 (2018); CC BY-NC 4.0.",
     ],
   };
+}
+
+function describeInput(preprocessing: Preprocessing): string {
+  const { mean, std } = preprocessing.channelStats;
+  const fixedScaling = [...mean, ...std].every((v) => v === 0.5);
+  const normalisation = fixedScaling ? "scaled to [-1, 1] as the ImageNet backbone expects" : "standardised with training-split channel statistics";
+  const cc = preprocessing.colourConstancy ?? { method: "none" as const };
+  const colour = cc.method === "none" ? "no colour constancy" : `shades-of-grey colour constancy (p = ${cc.power})`;
+  return `${preprocessing.inputSize}x${preprocessing.inputSize} RGB dermoscopy image (centre ${preprocessing.decode.fit} crop, ${preprocessing.decode.kernel} resize), ${colour}, ${normalisation}; test-time augmentation: ${preprocessing.testTimeAugmentation ?? "none"}`;
 }
 
 const pct = (v: number | null): string => (v === null ? "n/a" : `${(v * 100).toFixed(1)}%`);
@@ -222,6 +248,7 @@ export function renderModelCardMarkdown(card: ModelCard): string {
     `- Labels trained on: ${card.model.labelMode === "diagnosis" ? "seven HAM10000 diagnoses" : "benign/malignant only"}.`,
     `- Input: ${card.model.input}.`,
     `- Architecture: \`${JSON.stringify(card.model.architecture)}\``,
+    `- Training configuration: ${card.model.trainingConfig === null ? "not recorded (older model)" : `\`${JSON.stringify(card.model.trainingConfig)}\``}`,
     "",
     "## Data",
     "",
@@ -234,7 +261,7 @@ export function renderModelCardMarkdown(card: ModelCard): string {
     "",
     `P(malignant) >= **${card.operatingPoint.threshold.toFixed(4)}** is flagged. Target sensitivity ${pct(card.operatingPoint.targetSensitivity)}. ${card.operatingPoint.howChosen} On validation: sensitivity ${pct(card.operatingPoint.validationSensitivity)}, specificity ${pct(card.operatingPoint.validationSpecificity)}.`,
     "",
-    "## Performance (95% intervals: bootstrap for AUC, Wilson for proportions)",
+    "## Performance (95% intervals: bootstrap over lesions for AUC, sensitivity and specificity; Wilson for PPV and NPV)",
     "",
     "| subset | images (malignant) | lesions | AUC P(malignant) | sensitivity | specificity | PPV | NPV | 7-class accuracy | 7-class macro AUC | ECE |",
     "|---|---:|---:|---|---|---|---|---|---:|---:|---:|",

@@ -1,14 +1,16 @@
 /**
- * trainAndEvaluate on tiny real subsets (a few hundred 28 px images, a tiny network, one epoch): every report
- * field is produced, the saved model reproduces it, binary-only folder data trains the 7-class head through the
- * malignancy objective, and cancellation saves nothing. Speed, not accuracy: the numbers are not checked for quality.
+ * trainAndEvaluate on tiny real subsets (a few hundred 28 px images, a tiny network, one epoch; and the pretrained
+ * MobileNetV2 recipe on a few hundred ham10000-200 images at 64 px): every report field is produced, the saved model
+ * reproduces it, binary-only folder data trains the 7-class head through the malignancy objective, and cancellation
+ * saves nothing. Speed, not accuracy: the numbers are not checked for quality.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend";
-import { DERMAMNIST_28_DIR, ISIC2019_180_DIR, readDermamnist, readFolderLayout, type ImageRecord } from "../data";
+import { DERMAMNIST_28_DIR, HAM10000_200_DIR, ISIC2019_180_DIR, loadImages, readDermamnist, readFolderLayout, type ImageRecord } from "../data";
+import { modelInputOfPixels, preprocessImageBytes } from "../inference/preprocess";
 import { loadPredictor } from "../inference/predictor";
 import { FIXTURE_PREPROCESSING, tinyClassifier } from "../store/model-fixture.test-helper";
 import { evaluateModel } from "./evaluate-model";
@@ -48,6 +50,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const base = (modelsDir: string): Omit<TrainAndEvaluateOptions, "data"> => ({
   modelsDir,
+  training: { recipe: "cnn" },
   model: TINY,
   epochs: 1,
   batchSize: 32,
@@ -161,6 +164,64 @@ describe("trainAndEvaluate on the folder layout (benign/malignant only)", () => 
     const card = readFileSync(path.join(result.saved.dir, "model-card.md"), "utf8");
     expect(card).toMatch(/benign\/malignant labels only/);
   });
+});
+
+describe("trainAndEvaluate with the pretrained MobileNetV2 recipe", () => {
+  it("fine-tunes on real ham10000-200 images, reports the cross-source subset and saves its whole configuration", async () => {
+    const records = take(readDermamnist(HAM10000_200_DIR), { train: 160, val: 64, test: 64 });
+    const others = readFolderLayout(ISIC2019_180_DIR, { valFraction: 0, seed: 0 }).filter((r) => r.lesionId === null);
+    const cross = [...others.filter((r) => r.malignant === true).slice(0, 20), ...others.filter((r) => r.malignant === false).slice(0, 20)];
+    const colourConstancy = { method: "shades-of-grey" as const, power: 6 };
+    const result = await trainAndEvaluate({
+      modelsDir: path.join(root, "mobilenet"),
+      data: { records, description: "ham10000-200 subset" },
+      crossSource: { records: cross, description: "ISIC subset" },
+      training: { recipe: "mobilenetv2-finetune", inputSize: 64, views: 2, colourConstancy },
+      epochs: 1,
+      bootstrapResamples: 20,
+      backend,
+      seed: 1,
+    });
+    const config = result.training.config;
+    expect(config).toMatchObject({ recipe: "mobilenetv2-finetune", inputSize: 64, views: 2, colourConstancy, epochs: 1 });
+    expect(result.training.cacheSeconds).toBeGreaterThan(0);
+    expect(result.metadata.training.config).toEqual(config);
+    expect(result.metadata.architecture).toMatchObject({ recipe: "mobilenetv2-finetune", trainedFrom: "block_13_project_BN" });
+
+    const cs = result.report.crossSource!;
+    expect(cs.name).toBe("cross-source");
+    expect(cs.n).toBe(cross.filter((r) => r.malignant !== null).length);
+    expect(cs.binary.auc).toEqual(expect.any(Number));
+    expect(cs.binary.sensitivityInterval?.lower).toEqual(expect.any(Number));
+    expect(result.report.notes.join(" ")).toMatch(/nothing was trained or tuned on it/);
+
+    // What was saved is what the upload path uses: colour constancy included, identical floats for the same file.
+    const verified = readModelDirectory(result.saved.dir);
+    expect(verified.preprocessing).toMatchObject({ inputSize: 64, colourConstancy, channelStats: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } });
+    const [record] = records.filter((r) => r.split === "test");
+    const upload = await preprocessImageBytes(readFileSync(record!.file), verified.preprocessing);
+    const trained = modelInputOfPixels(await loadImages([record!], 64, verified.preprocessing.decode), 1, verified.preprocessing);
+    expect(Array.from(upload)).toEqual(Array.from(trained));
+    const corrected = modelInputOfPixels(await loadImages([record!], 64, verified.preprocessing.decode), 1, { ...verified.preprocessing, colourConstancy: { method: "none" } });
+    expect(Array.from(upload)).not.toEqual(Array.from(corrected));
+
+    // The card states the configuration and the cross-source figures.
+    const card = readFileSync(path.join(result.saved.dir, "model-card.md"), "utf8");
+    expect(card).toContain("| cross-source |");
+    expect(card).toMatch(/On images from other sources \(\d+ images/);
+    expect(card).toContain('"recipe":"mobilenetv2-finetune"');
+    expect(card).toMatch(/shades-of-grey colour constancy \(p = 6\)/);
+
+    // Save -> load: the served predictor gives the evaluated probabilities.
+    const predictor = await loadPredictor(result.saved.dir);
+    try {
+      const single = await predictor.predictBytes(readFileSync(record!.file));
+      const batch = await predictor.predictBatch([record!]);
+      expect(single.pMalignant).toBeCloseTo(batch.pMalignant[0]!, 6);
+    } finally {
+      await predictor.dispose();
+    }
+  }, 240_000);
 });
 
 describe("evaluateModel", () => {

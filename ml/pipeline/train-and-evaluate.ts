@@ -6,29 +6,34 @@
  *   directory and check it reproduces the evaluated probabilities.
  * Progress events and an AbortSignal make it usable from the CLI and from background jobs.
  */
-import { computeTrainingChannelStats, DEFAULT_DECODE_OPTIONS, loadImages, normalizeToFloat32, type DecodeOptions, type ImageRecord } from "../data";
+import { computeTrainingChannelStats, DEFAULT_DECODE_OPTIONS, loadImages, type ChannelStats, type DecodeOptions, type ImageRecord } from "../data";
+import { applyColourConstancy } from "../data/colour-constancy";
 import { DIAGNOSES, MALIGNANT_DIAGNOSES } from "../diagnoses";
 import { initBackend } from "../backend";
 import { loadPredictor } from "../inference/predictor";
+import { modelInputOfPixels } from "../inference/preprocess";
 import { createScorer } from "../inference/scorer";
 import type { EngineKind } from "../inference/engines/engine";
 import type { TestTimeAugmentationMode } from "../inference/test-time-augmentation";
 import type { ClassifierOptions } from "../model/classifier-options";
 import { resolveClassifierOptions } from "../model/classifier-options";
 import { codeVersion } from "../store/code-version";
-import { artifactsOfLayersModel } from "../store/model-artifacts";
+import { composeClassifier, loadMobileNetV2 } from "../model/mobilenet-v2";
+import { artifactsOfLayersModel, type ModelArtifactsBundle } from "../store/model-artifacts";
 import type { ModelMetadata, Preprocessing } from "../store/model-files";
 import { saveModel, type SavedModel } from "../store/save-model";
 import { labelledRecordsHash } from "../store/training-data-hash";
 import { trainClassifier } from "../training/train-classifier";
+import { trainTopBlocks } from "../training/train-top-blocks";
 import type { EpochSummary, StopReason } from "../training/training-types";
 import { evaluateModel } from "./evaluate-model";
-import type { EvaluationReport } from "./evaluation-report";
-import { DEFAULT_TARGET_SENSITIVITY } from "./evaluate-probabilities";
+import type { EvaluationReport, SubsetReport } from "./evaluation-report";
+import { DEFAULT_TARGET_SENSITIVITY, subsetReport } from "./evaluate-probabilities";
 import { loadDataset, type DatasetSource } from "./load-dataset";
 import { chooseTestTimeAugmentation, type TtaChoice } from "./choose-test-time-augmentation";
 import { buildModelCard, renderModelCardMarkdown } from "./model-card";
 import type { PipelineProgress } from "./progress";
+import { resolveTrainingConfig, type TrainingConfig, type TrainingConfigOverrides } from "./training-config";
 
 export interface TrainAndEvaluateOptions {
   /** A data folder (format detected) or records already read (with a one-line description). */
@@ -39,15 +44,25 @@ export interface TrainAndEvaluateOptions {
   version?: string;
   /** Seeds initialisation, shuffling and augmentation (default 0). */
   seed?: number;
-  /** At least one of epochs / timeBudgetSeconds (default: 30 epochs). */
+  /**
+   * Recipe and hyper-parameters (ml/pipeline/training-config.ts): anything not given takes the recipe's default.
+   * The fields below (epochs, batchSize...) are shorthands for the same settings and win over this object.
+   */
+  training?: TrainingConfigOverrides;
+  /** Epoch cap (recipe default when absent); with timeBudgetSeconds, whichever ends first. */
   epochs?: number;
   timeBudgetSeconds?: number;
   /** Validations without improvement before stopping (default: no early stopping; best weights are restored anyway). */
   earlyStoppingPatience?: number;
   batchSize?: number;
   learningRate?: number;
-  /** Architecture (input size, widths...); the seed option above wins. */
+  /** CNN recipe only: architecture (input size, widths...); the seed option above wins. */
   model?: ClassifierOptions;
+  /**
+   * Images from other sources, scored at the validation-chosen threshold and reported as the "cross-source" subset
+   * of the report and card. Never used for any choice (epochs, threshold, test-time augmentation).
+   */
+  crossSource?: { records: readonly ImageRecord[]; description: string };
   /** How images are framed and resized (default cover + linear, how DermaMNIST was made). */
   decode?: DecodeOptions;
   targetSensitivity?: number;
@@ -65,6 +80,7 @@ export interface TrainAndEvaluateOptions {
 }
 
 export interface TrainingSummary {
+  config: TrainingConfig;
   objective: string;
   testTimeAugmentation: TtaChoice | { mode: TestTimeAugmentationMode; chosenBy: "caller" };
   epochsRun: number;
@@ -72,6 +88,8 @@ export interface TrainingSummary {
   stoppedBy: StopReason;
   elapsedSeconds: number;
   imagesPerSecond: number;
+  /** Pretrained recipe: seconds spent caching the frozen trunk's feature maps (inside elapsedSeconds' wall time). */
+  cacheSeconds: number | null;
   history: EpochSummary[];
 }
 
@@ -110,8 +128,20 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
     throw new RangeError(`need labelled train, val and test images; got ${train.length} train, ${val.length} val, ${test.length} test`);
   }
   const labelMode = [...train, ...val].every((r) => r.diagnosis !== null) ? "diagnosis" : "malignancy";
-  const architecture = resolveClassifierOptions({ ...options.model, seed });
-  const size = architecture.inputSize;
+  const config = resolveTrainingConfig(
+    {
+      ...options.training,
+      seed,
+      epochs: options.epochs,
+      timeBudgetSeconds: options.timeBudgetSeconds,
+      earlyStoppingPatience: options.earlyStoppingPatience,
+      batchSize: options.batchSize,
+      learningRate: options.learningRate,
+      inputSize: options.model?.inputSize ?? options.training?.inputSize,
+    },
+    labelMode,
+  );
+  const size = config.inputSize;
   const decode = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
 
   const decodeStart = performance.now();
@@ -122,39 +152,30 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
   signal?.throwIfAborted();
   const valPixels = await loadImages(val, size, { ...decode, onProgress: onDecoded(train.length) });
   signal?.throwIfAborted();
-  const channelStats = computeTrainingChannelStats(trainPixels, train.length, size);
-  const preprocessing: Preprocessing = { inputSize: size, channels: 3, layout: "NHWC", decode, channelStats };
+  const preprocessing: Preprocessing = {
+    inputSize: size,
+    channels: 3,
+    layout: "NHWC",
+    decode,
+    channelStats: config.recipe === "cnn" ? trainingChannelStats(trainPixels, train.length, size, config) : PRETRAINED_SCALING,
+    colourConstancy: config.colourConstancy,
+  };
   const decodeSeconds = since(decodeStart);
 
   const backend = options.backend ?? (await initBackend());
   const trainStart = performance.now();
   const label = labelMode === "diagnosis" ? (r: Labelled) => DIAGNOSES.indexOf(r.diagnosis!) : (r: Labelled) => (r.malignant ? 1 : 0);
-  const valData = { x: normalizeToFloat32(valPixels, channelStats), y: Int32Array.from(val, label) };
-  const trainOptions = {
-    model: architecture,
-    train: { x: normalizeToFloat32(trainPixels, channelStats), y: Int32Array.from(train, label) },
-    val: valData,
-    epochs: options.epochs ?? (options.timeBudgetSeconds === undefined ? 30 : undefined),
-    timeBudgetSeconds: options.timeBudgetSeconds,
-    batchSize: options.batchSize,
-    learningRate: options.learningRate,
-    seed,
-    earlyStopping: options.earlyStoppingPatience === undefined ? undefined : { patience: options.earlyStoppingPatience },
-    signal,
-    onProgress: (training: NonNullable<PipelineProgress["training"]>) => {
-      const fraction = training.etaSeconds === null ? null : training.elapsedSeconds / (training.elapsedSeconds + training.etaSeconds);
-      report({ phase: "train", message: `Epoch ${training.epoch}${training.epochs === null ? "" : `/${training.epochs}`}`, fraction, training });
-    },
+  const valData = { x: modelInputOfPixels(valPixels, val.length, preprocessing), y: Int32Array.from(val, label) };
+  const onTrainingProgress = (training: NonNullable<PipelineProgress["training"]>) => {
+    const fraction = training.etaSeconds === null ? null : training.elapsedSeconds / (training.elapsedSeconds + training.etaSeconds);
+    report({ phase: "train", message: `Epoch ${training.epoch}${training.epochs === null ? "" : `/${training.epochs}`}`, fraction, training });
   };
-  // Binary-only labels train the same 7-class network through P(malignant) (the "malignancy" objective).
-  const trained = await trainClassifier({ ...trainOptions, objective: labelMode });
+  const trained =
+    config.recipe === "cnn"
+      ? await trainCnn(config, options.model, { x: modelInputOfPixels(trainPixels, train.length, preprocessing), y: Int32Array.from(train, label) }, valData, labelMode, signal, onTrainingProgress)
+      : await trainPretrained(config, preprocessing, { pixels: trainPixels, labels: Int32Array.from(train, label) }, { pixels: valPixels, labels: valData.y }, val, labelMode, options.engine, signal, report, onTrainingProgress);
+  const artifacts = trained.artifacts;
   const trainSeconds = since(trainStart);
-  let artifacts;
-  try {
-    artifacts = await artifactsOfLayersModel(trained.model);
-  } finally {
-    trained.model.dispose();
-  }
   signal?.throwIfAborted();
 
   const evaluateStart = performance.now();
@@ -170,6 +191,7 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
   let evaluation: EvaluationReport;
   let reference: Float32Array;
   const sample = test.filter(isLabelled).slice(0, 32);
+  const cross = options.crossSource?.records.filter(isLabelled) ?? [];
   try {
     evaluation = await evaluateModel({
       scorer,
@@ -181,6 +203,12 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
       signal,
       onProgress: (done, count) => report({ phase: "evaluate", message: "Scoring validation and test images", fraction: done / count }),
     });
+    if (cross.length > 0) {
+      report({ phase: "evaluate", message: "Scoring the cross-source check set", fraction: null });
+      const probabilities = await scorer.scoreRecords(cross);
+      const byId = new Map(cross.map((r, i) => [r.id, probabilities.subarray(i * DIAGNOSES.length, (i + 1) * DIAGNOSES.length)] as const));
+      evaluation = withCrossSource(evaluation, subsetReport("cross-source", cross, byId, evaluation.threshold.value, { bootstrapResamples: options.bootstrapResamples }), options.crossSource!.description);
+    }
     reference = await scorer.scoreRecords(sample);
   } finally {
     await scorer.dispose();
@@ -191,13 +219,18 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
   const saveStart = performance.now();
   const op = evaluation.threshold;
   const training: TrainingSummary = {
-    objective: labelMode === "diagnosis" ? "7-class weighted cross-entropy" : "binary cross-entropy on P(malignant) = summed softmax of akiec, bcc, mel",
+    config,
+    objective:
+      labelMode === "diagnosis"
+        ? `7-class cross-entropy (class weighting ${config.classWeighting}, label smoothing ${config.labelSmoothing})`
+        : `binary cross-entropy on P(malignant) = summed softmax of akiec, bcc, mel (class weighting ${config.classWeighting})`,
     testTimeAugmentation: tta,
     epochsRun: trained.history.length,
     bestEpoch: trained.bestEpoch,
     stoppedBy: trained.stoppedBy,
     elapsedSeconds: trained.elapsedSeconds,
     imagesPerSecond: trained.imagesPerSecond,
+    cacheSeconds: trained.cacheSeconds,
     history: trained.history,
   };
   const metadata: ModelMetadata = {
@@ -223,16 +256,8 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
     },
     code: codeVersion(),
     backend: { name: backend.name, isGpu: backend.isGpu },
-    architecture: { ...architecture },
-    training: {
-      ...training,
-      seed,
-      epochsRequested: trainOptions.epochs ?? null,
-      timeBudgetSeconds: options.timeBudgetSeconds ?? null,
-      batchSize: options.batchSize ?? 64,
-      learningRate: options.learningRate ?? null,
-      earlyStoppingPatience: options.earlyStoppingPatience ?? null,
-    },
+    architecture: trained.architecture,
+    training: { ...training },
   };
   const card = buildModelCard(metadata, preprocessing, evaluation);
   report({ phase: "save", message: `Saving ${version}`, fraction: null });
@@ -260,4 +285,154 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
   }
   report({ phase: "done", message: `Saved ${saved.dir}`, fraction: 1 });
   return { saved, report: evaluation, metadata, training, timings: { decodeSeconds, trainSeconds, evaluateSeconds, saveSeconds, totalSeconds: since(clock) } };
+}
+
+/** Inputs in [-1, 1] (x / 127.5 - 1): the scaling the ImageNet MobileNetV2 weights were trained with. */
+const PRETRAINED_SCALING: ChannelStats = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
+
+/** Training-split channel statistics of the CNN, measured after colour constancy (what the network will see). */
+function trainingChannelStats(pixels: Uint8Array, count: number, size: number, config: TrainingConfig): ChannelStats {
+  if (config.colourConstancy.method === "none") return computeTrainingChannelStats(pixels, count, size);
+  const corrected = pixels.slice();
+  applyColourConstancy(corrected, count, config.colourConstancy);
+  return computeTrainingChannelStats(corrected, count, size);
+}
+
+interface TrainedModel {
+  artifacts: ModelArtifactsBundle;
+  architecture: Record<string, unknown>;
+  history: EpochSummary[];
+  bestEpoch: number;
+  stoppedBy: StopReason;
+  elapsedSeconds: number;
+  imagesPerSecond: number;
+  cacheSeconds: number | null;
+}
+
+async function trainCnn(
+  config: Extract<TrainingConfig, { recipe: "cnn" }>,
+  model: ClassifierOptions | undefined,
+  trainData: { x: Float32Array; y: Int32Array },
+  valData: { x: Float32Array; y: Int32Array },
+  labelMode: "diagnosis" | "malignancy",
+  signal: AbortSignal | undefined,
+  onProgress: (event: NonNullable<PipelineProgress["training"]>) => void,
+): Promise<TrainedModel> {
+  const architecture = resolveClassifierOptions({ ...model, inputSize: config.inputSize, seed: config.seed });
+  // Binary-only labels train the same 7-class network through P(malignant) (the "malignancy" objective).
+  const trained = await trainClassifier({
+    model: architecture,
+    train: trainData,
+    val: valData,
+    objective: labelMode,
+    epochs: config.epochs ?? undefined,
+    timeBudgetSeconds: config.timeBudgetSeconds ?? undefined,
+    batchSize: config.batchSize,
+    learningRate: config.learningRate,
+    weightDecay: config.weightDecay,
+    classWeighting: config.classWeighting,
+    labelSmoothing: config.labelSmoothing,
+    augmentation: config.augmentation,
+    seed: config.seed,
+    earlyStopping: config.earlyStoppingPatience === null ? undefined : { patience: config.earlyStoppingPatience },
+    signal,
+    onProgress,
+  });
+  try {
+    return {
+      artifacts: await artifactsOfLayersModel(trained.model),
+      architecture: { recipe: "cnn", ...architecture },
+      history: trained.history,
+      bestEpoch: trained.bestEpoch,
+      stoppedBy: trained.stoppedBy,
+      elapsedSeconds: trained.elapsedSeconds,
+      imagesPerSecond: trained.imagesPerSecond,
+      cacheSeconds: null,
+    };
+  } finally {
+    trained.model.dispose();
+  }
+}
+
+async function trainPretrained(
+  config: Extract<TrainingConfig, { recipe: "mobilenetv2-finetune" }>,
+  preprocessing: Preprocessing,
+  trainData: { pixels: Uint8Array; labels: Int32Array },
+  valData: { pixels: Uint8Array; labels: Int32Array },
+  val: readonly Labelled[],
+  labelMode: "diagnosis" | "malignancy",
+  engine: EngineKind | undefined,
+  signal: AbortSignal | undefined,
+  report: (p: PipelineProgress) => void,
+  onProgress: (event: NonNullable<PipelineProgress["training"]>) => void,
+): Promise<TrainedModel> {
+  const backbone = await loadMobileNetV2(config.inputSize);
+  try {
+    // Epochs are kept on the biopsied validation cases' AUC when there are enough of them: the decision the
+    // product supports is made on lesions a clinician already considers cutting out.
+    const histo = Uint8Array.from(val, (r) => (r.dxType === "histo" ? 1 : 0));
+    const histoPositives = val.filter((r, i) => histo[i] === 1 && r.malignant).length;
+    const histoNegatives = val.filter((r, i) => histo[i] === 1 && !r.malignant).length;
+    const selectionMask = histoPositives >= 20 && histoNegatives >= 20 ? histo : undefined;
+    const trained = await trainTopBlocks({
+      backbone,
+      cut: config.backbone.cut,
+      inputSize: config.inputSize,
+      toModelInput: (pixels, count) => modelInputOfPixels(pixels, count, preprocessing),
+      train: trainData,
+      val: valData,
+      selectionMask,
+      objective: labelMode,
+      views: config.views,
+      augmentation: config.augmentation,
+      epochs: config.epochs ?? 1,
+      timeBudgetSeconds: config.timeBudgetSeconds ?? undefined,
+      batchSize: config.batchSize,
+      learningRate: config.learningRate,
+      labelSmoothing: config.labelSmoothing,
+      dropout: config.dropout,
+      classWeighting: config.classWeighting,
+      seed: config.seed,
+      engine,
+      signal,
+      onCacheProgress: (done, total) => report({ phase: "train", message: "Computing the frozen backbone's features", fraction: done / total / 10 }),
+      onProgress,
+    });
+    try {
+      const composed = composeClassifier(backbone, config.backbone.cut, trained.top);
+      try {
+        return {
+          artifacts: await artifactsOfLayersModel(composed),
+          architecture: {
+            recipe: config.recipe,
+            backbone: config.backbone.package,
+            trainedFrom: config.backbone.cut,
+            inputSize: config.inputSize,
+            epochSelection: selectionMask === undefined ? "validation P(malignant) AUC" : "validation P(malignant) AUC on biopsied (histo) cases",
+            trunkBackend: trained.trunkBackend,
+          },
+          history: trained.history,
+          bestEpoch: trained.bestEpoch,
+          stoppedBy: trained.stoppedBy,
+          elapsedSeconds: trained.elapsedSeconds + trained.cacheSeconds,
+          imagesPerSecond: trained.imagesPerSecond,
+          cacheSeconds: trained.cacheSeconds,
+        };
+      } finally {
+        composed.dispose();
+      }
+    } finally {
+      trained.top.dispose();
+    }
+  } finally {
+    backbone.dispose();
+  }
+}
+
+function withCrossSource(report: EvaluationReport, cross: SubsetReport, description: string): EvaluationReport {
+  return {
+    ...report,
+    crossSource: { ...cross, description: `${cross.description} ${description}` },
+    notes: [...report.notes, "The cross-source subset was scored once, after every choice; nothing was trained or tuned on it."],
+  };
 }

@@ -27,7 +27,7 @@ let sender: PgBoss;
 let activeVersion: string;
 const workers: ChildProcess[] = [];
 // Long enough that the kill lands mid-training.
-const params: TrainingParams = { baseDataset: "dermamnist-small", includeClinicCases: false, epochs: 200, timeBudgetMinutes: null, targetSensitivity: 0.9 };
+const params: TrainingParams = { baseDataset: "dermamnist-small", recipe: "cnn", includeClinicCases: false, epochs: 200, timeBudgetMinutes: null, targetSensitivity: 0.9 };
 
 function startWorkerProcess(options: { staleAfterSeconds: number }): ChildProcess {
   const worker = spawn(process.execPath, ["--import", "tsx", path.resolve("server/jobs/run-worker.ts")], {

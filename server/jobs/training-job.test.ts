@@ -31,7 +31,7 @@ let database: TestDatabase;
 let worker: RunningWorker;
 let sender: PgBoss;
 let adminId: string;
-const params: TrainingParams = { baseDataset: "dermamnist-small", includeClinicCases: false, epochs: 1, timeBudgetMinutes: null, targetSensitivity: 0.9 };
+const params: TrainingParams = { baseDataset: "dermamnist-small", recipe: "cnn", includeClinicCases: false, epochs: 1, timeBudgetMinutes: null, targetSensitivity: 0.9 };
 
 async function waitForRun(db: Db, where: { id?: string; trigger?: "SCHEDULED" }, until: (status: TrainingRunStatus, progress: unknown) => boolean, seconds = 240) {
   for (let i = 0; i < seconds * 4; i++) {

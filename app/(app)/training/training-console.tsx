@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { DEFAULT_EPOCHS, DEFAULT_TRAINING_RECIPE } from "@/ml/pipeline/training-recipes";
 import type { ModelComparison, ModelOnTestSet } from "@/server/services/training/compare-models";
 import type { TrainingRunResult } from "@/server/services/training/execute-training-run";
 import type { TrainingRunProgress } from "@/server/services/training/training-progress";
@@ -49,7 +50,8 @@ export function TrainingConsole() {
   const defaults: TrainingParams = {
     baseDataset: datasets.find((dataset) => dataset.kind === "DERMAMNIST")?.source ?? datasets[0]?.source ?? null,
     includeClinicCases: true,
-    epochs: 30,
+    recipe: DEFAULT_TRAINING_RECIPE,
+    epochs: DEFAULT_EPOCHS[DEFAULT_TRAINING_RECIPE],
     timeBudgetMinutes: null,
     targetSensitivity: DEFAULT_TRAINING_TARGET_SENSITIVITY,
   };

@@ -1,5 +1,6 @@
 "use client";
 
+import { DEFAULT_EPOCHS, TRAINING_RECIPE_LABELS, TRAINING_RECIPES, type TrainingRecipe } from "@/ml/pipeline/training-recipes";
 import type { TrainingParams } from "@/server/services/training/training-params";
 
 interface Props {
@@ -29,6 +30,25 @@ export function TrainingParamsFields({ value, onChange, datasets, confirmedLesio
           {datasets.map((dataset) => (
             <option key={dataset.source} value={dataset.source}>
               {dataset.source} ({dataset.description})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="text-sm" htmlFor={`${idPrefix}-recipe`}>
+        Model
+        <select
+          id={`${idPrefix}-recipe`}
+          value={value.recipe}
+          // A new recipe brings its own default epoch count (a from-scratch CNN needs many more passes).
+          onChange={(event) => {
+            const recipe = event.target.value as TrainingRecipe;
+            set({ recipe, epochs: DEFAULT_EPOCHS[recipe] });
+          }}
+          className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5"
+        >
+          {TRAINING_RECIPES.map((recipe) => (
+            <option key={recipe} value={recipe}>
+              {TRAINING_RECIPE_LABELS[recipe]}
             </option>
           ))}
         </select>

@@ -27,7 +27,7 @@ const store = new LocalImageStore(path.join(root, "images"));
 let database: TestDatabase;
 let activeVersion: string;
 
-const params: TrainingParams = { baseDataset: "dermamnist-small", includeClinicCases: true, epochs: 1, timeBudgetMinutes: null, targetSensitivity: 0.9 };
+const params: TrainingParams = { baseDataset: "dermamnist-small", recipe: "mobilenetv2-finetune", includeClinicCases: true, epochs: 1, timeBudgetMinutes: null, targetSensitivity: 0.9 };
 
 async function queueRun(runParams: TrainingParams) {
   return database.db.trainingRun.create({ data: { trigger: "MANUAL", params: runParams } });

@@ -126,6 +126,7 @@ export async function executeTrainingRun(options: ExecuteTrainingRunOptions): Pr
     trained = await trainAndEvaluate({
       data: { records, description: summary.description },
       modelsDir: options.modelStoreDir,
+      training: { recipe: params.recipe },
       epochs: params.epochs ?? undefined,
       timeBudgetSeconds: params.timeBudgetMinutes === null ? undefined : params.timeBudgetMinutes * 60,
       targetSensitivity: params.targetSensitivity,

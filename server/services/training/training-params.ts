@@ -3,6 +3,7 @@
  * form and the server validate with the same schema.
  */
 import { z } from "zod";
+import { DEFAULT_TRAINING_RECIPE, TRAINING_RECIPES } from "@/ml/pipeline/training-recipes";
 
 /** Default operating point: the threshold is chosen on validation to reach this sensitivity. */
 export const DEFAULT_TRAINING_TARGET_SENSITIVITY = 0.95;
@@ -11,6 +12,8 @@ export const trainingParamsSchema = z
   .object({
     /** A data set folder under the import root (DermaMNIST or the folder layout), or null for the clinic's cases only. */
     baseDataset: z.string().trim().min(1).max(200).nullable(),
+    /** How the model is trained (ml/pipeline/training-config.ts); runs stored before recipes existed read as the default. */
+    recipe: z.enum(TRAINING_RECIPES).default(DEFAULT_TRAINING_RECIPE),
     /** Add the clinic's biopsy-confirmed (and otherwise confirmed) cases from the database. */
     includeClinicCases: z.boolean(),
     /** Epochs to train; with a time budget too, whichever ends first. */
@@ -34,5 +37,5 @@ export function describeTrainingParams(params: TrainingParams): string {
   const bound = [params.epochs === null ? null : `${params.epochs} epochs`, params.timeBudgetMinutes === null ? null : `${params.timeBudgetMinutes} min budget`]
     .filter(Boolean)
     .join(", ");
-  return `${data}; ${bound}; target sensitivity ${(100 * params.targetSensitivity).toFixed(1)}%`;
+  return `${data}; ${params.recipe}; ${bound}; target sensitivity ${(100 * params.targetSensitivity).toFixed(1)}%`;
 }

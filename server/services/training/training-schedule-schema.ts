@@ -1,5 +1,6 @@
 /** The retraining schedule an admin edits (browser-safe: the form and the server share it). */
 import { z } from "zod";
+import { DEFAULT_EPOCHS, DEFAULT_TRAINING_RECIPE } from "@/ml/pipeline/training-recipes";
 import { DEFAULT_TRAINING_TARGET_SENSITIVITY, trainingParamsSchema } from "./training-params";
 
 export const trainingScheduleSchema = z.object({
@@ -20,5 +21,12 @@ export const DEFAULT_TRAINING_SCHEDULE: TrainingSchedule = {
   cron: "0 2 * * 0",
   timezone: "UTC",
   minNewCases: 50,
-  params: { baseDataset: null, includeClinicCases: true, epochs: 30, timeBudgetMinutes: 120, targetSensitivity: DEFAULT_TRAINING_TARGET_SENSITIVITY },
+  params: {
+    baseDataset: null,
+    includeClinicCases: true,
+    recipe: DEFAULT_TRAINING_RECIPE,
+    epochs: DEFAULT_EPOCHS[DEFAULT_TRAINING_RECIPE],
+    timeBudgetMinutes: 60,
+    targetSensitivity: DEFAULT_TRAINING_TARGET_SENSITIVITY,
+  },
 };

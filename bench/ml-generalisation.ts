@@ -1,0 +1,134 @@
+/**
+ * Generalisation benchmark: trains the default recipe (ml/pipeline/training-config.ts) on ham10000-200's official
+ * split through trainAndEvaluate (epochs and threshold chosen on validation), then reports test, biopsied and
+ * lesion-disjoint figures AND the cross-source check: the 767 ISIC 2019 images of ../shared/data/isic2019-180 that
+ * are not in HAM10000 (other contributors: Barcelona, New York), scored once at the validation threshold. Nothing is
+ * trained or tuned on the cross-source images. Writes bench/results/ml-generalisation.json.
+ *
+ *   npm run bench:ml-generalisation -- [--seeds 0] [--recipe mobilenetv2-finetune|cnn] [--models-dir models/bench]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { initBackend } from "../ml/backend";
+import { readFolderLayout } from "../ml/data";
+import { COLOUR_CONSTANCY_METHODS, type ColourConstancy } from "../ml/data/colour-constancy";
+import { HAM10000_200_DIR, ISIC2019_180_DIR } from "../ml/data/shared-data";
+import { loadDataset } from "../ml/pipeline/load-dataset";
+import { trainAndEvaluate } from "../ml/pipeline/train-and-evaluate";
+import { TRAINING_RECIPES, type TrainingRecipe } from "../ml/pipeline/training-config";
+import { BENCH_RESULTS_DIR, machineInfo, parseSeeds, round, runFigures, summary, writeResults, type RunFigures } from "./ml-bench-support";
+
+const usage = `Usage: npm run bench:ml-generalisation -- [options]
+  --seeds <a,b,c>        seeds to run (default 0); top-level figures are their means
+  --recipe <${TRAINING_RECIPES.join("|")}>  default: the pipeline's default recipe
+  --epochs <n>           epoch cap (default: the recipe's)
+  --views <n>            pretrained recipe: cached training views per image (default: the recipe's)
+  --colour-constancy <${COLOUR_CONSTANCY_METHODS.join("|")}>  default: the recipe's
+  --input-size <px>      default: the recipe's
+  --bootstrap <n>        bootstrap resamples for intervals (default 1000)
+  --models-dir <dir>     keep the trained models there (default: a temporary folder, deleted)
+  --out <file>           results file (default bench/results/ml-generalisation.json)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seeds: { type: "string" },
+      recipe: { type: "string" },
+      epochs: { type: "string" },
+      views: { type: "string" },
+      "colour-constancy": { type: "string" },
+      "input-size": { type: "string" },
+      bootstrap: { type: "string" },
+      "models-dir": { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const seeds = parseSeeds(values.seeds);
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const recipe = values.recipe as TrainingRecipe | undefined;
+  if (recipe !== undefined && !TRAINING_RECIPES.includes(recipe)) throw new Error(`--recipe must be one of ${TRAINING_RECIPES.join(", ")}`);
+  const ccName = values["colour-constancy"];
+  if (ccName !== undefined && !(COLOUR_CONSTANCY_METHODS as readonly string[]).includes(ccName)) throw new Error(`--colour-constancy must be one of ${COLOUR_CONSTANCY_METHODS.join(", ")}`);
+  const colourConstancy: ColourConstancy | undefined = ccName === undefined ? undefined : ccName === "none" ? { method: "none" } : { method: "shades-of-grey", power: 6 };
+  const keepModels = values["models-dir"] !== undefined;
+  const modelsDir = keepModels ? path.resolve(values["models-dir"]!) : mkdtempSync(path.join(tmpdir(), "dermflag-bench-models-"));
+
+  const machine = machineInfo();
+  const started = new Date();
+  const backend = await initBackend();
+  const dataset = loadDataset({ root: HAM10000_200_DIR, format: "dermamnist" });
+  // The folder layout marks HAM10000 images with their lesion id; the others have none: that is the cross-source set.
+  const cross = readFolderLayout(ISIC2019_180_DIR, { valFraction: 0, seed: 0 }).filter((r) => r.lesionId === null && r.malignant !== null);
+  const runs: RunFigures[] = [];
+  const configs: unknown[] = [];
+  try {
+    for (const seed of seeds) {
+      console.error(`[ml-generalisation] seed ${seed}: training on ${dataset.records.length} HAM10000 images (cross-source check: ${cross.length} images, scored after training)`);
+      const result = await trainAndEvaluate({
+        data: { records: dataset.records, description: dataset.description },
+        crossSource: { records: cross, description: "ISIC 2019 images of ../shared/data/isic2019-180 not in HAM10000 (other contributors)." },
+        modelsDir,
+        seed,
+        epochs: num(values.epochs),
+        training: { recipe, views: num(values.views), colourConstancy, inputSize: num(values["input-size"]) },
+        bootstrapResamples: num(values.bootstrap),
+        backend,
+        onProgress: (p) => {
+          if (p.training?.kind === "epoch") {
+            const t = p.training;
+            console.error(`  epoch ${t.epoch}: loss ${t.loss.toFixed(3)} val AUC ${t.valAuc?.toFixed(4)} acc ${t.valAccuracy?.toFixed(4)} (${t.imagesPerSecond.toFixed(0)} img/s, ${t.elapsedSeconds.toFixed(0)} s)`);
+          } else if (p.phase !== "train" && p.phase !== "decode") console.error(`  ${p.phase}: ${p.message}`);
+        },
+      });
+      const run = runFigures(seed, result);
+      runs.push(run);
+      configs.push(result.training.config);
+      console.error(`  test binary AUC ${run.test_binary_auc}, macro AUC ${run.test_macro_auc}, histo AUC ${run.histo_binary_auc}, cross-source AUC ${run.cross_source_binary_auc}`);
+      if (keepModels) console.error(`  saved ${result.saved.dir}`);
+    }
+  } finally {
+    if (!keepModels) rmSync(modelsDir, { recursive: true, force: true });
+  }
+
+  const numericKeys = Object.keys(runs[0]!).filter((k) => runs.every((r) => typeof r[k as keyof typeof r] === "number") && k !== "seed");
+  const means = Object.fromEntries(numericKeys.map((k) => [k, round(summary(runs.map((r) => r[k as keyof typeof r] as number)).mean)]));
+  const first = configs[0] as { recipe: string; inputSize: number; backbone?: { package: string; cut: string } };
+  const bars = {
+    cross_source_binary_auc: { bar: ">= 0.80", value: means.cross_source_binary_auc ?? null },
+    test_binary_auc: { bar: ">= 0.93", value: means.test_binary_auc ?? null },
+    test_macro_auc: { bar: ">= 0.95", value: means.test_macro_auc ?? null },
+    histo_binary_auc: { bar: ">= 0.85", value: means.histo_binary_auc ?? null },
+    specificity_at_val_threshold: { bar: ">= 0.70", value: means.specificity_at_val_threshold ?? null },
+    cross_source_sensitivity_at_val_threshold: { bar: ">= 0.90", value: means.cross_source_sensitivity_at_val_threshold ?? null },
+    train_seconds: { bar: "<= 1800", value: means.train_seconds ?? null },
+  };
+  const met = (bar: string, value: number | null) => value !== null && (bar.startsWith(">=") ? value >= Number(bar.slice(3)) : value <= Number(bar.slice(3)));
+  const results = {
+    benchmark: "ml-generalisation",
+    description:
+      "Trained on ham10000-200 (all 10,015 HAM10000 images at 200x150, DermaMNIST's official split and labels). Epochs and the threshold (validation sensitivity >= 0.95) are chosen on validation only. test/histo/lesion_disjoint: HAM10000 test split. cross_source: the ISIC 2019 images of isic2019-180 that are not in HAM10000, scored once at the validation threshold; never used to train or tune anything.",
+    aggregation: runs.length === 1 ? `one run (seed ${seeds[0]}), not a mean of seeds` : `mean over ${runs.length} seeds (${seeds.join(", ")}); per_seed holds each run`,
+    input_size: first.inputSize,
+    backbone: first.backbone === undefined ? `${first.recipe} (from scratch)` : `${first.backbone.package}, trained from ${first.backbone.cut}`,
+    ...means,
+    bars: Object.fromEntries(Object.entries(bars).map(([k, v]) => [k, { ...v, met: met(v.bar, v.value) }])),
+    backend: `training: ${backend.name}${backend.isGpu ? " (GPU)" : ""}; inference: ${runs[0]!.inference_backend}`,
+    machine,
+    date: started.toISOString(),
+    seeds,
+    command: `npm run bench:ml-generalisation${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    training_config: configs.length === 1 ? configs[0] : configs,
+    per_seed: runs,
+  };
+  const file = writeResults(values.out ?? path.join(BENCH_RESULTS_DIR, "ml-generalisation.json"), results);
+  console.error(`[ml-generalisation] wrote ${file}`);
+}
+
+await main();
