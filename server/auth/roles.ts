@@ -16,9 +16,11 @@ const PERMISSIONS = {
   "clinical:write": ["DERMATOLOGIST", "ADMIN"],
   /** Decide flags in the reviewer queue. */
   "review:decide": ["DERMATOLOGIST", "ADMIN"],
+  /** Acknowledge a safety event (a malignancy the model called likely benign, or a deferred one). */
+  "safety:acknowledge": ["DERMATOLOGIST", "ADMIN"],
   /** Read the model registry and model cards. */
   "models:read": ["DERMATOLOGIST", "ADMIN"],
-  /** Launch retraining, promote, roll back, edit the schedule and operating point. */
+  /** Launch retraining, promote, roll back, edit the schedule and operating point, switch deferral suggestions. */
   "models:manage": ["ADMIN"],
   /** Read the outcomes dashboard. */
   "outcomes:read": ["DERMATOLOGIST", "ADMIN"],

@@ -9,6 +9,7 @@ import { outcomesRouter } from "./routers/outcomes";
 import { overviewRouter } from "./routers/overview";
 import { patientsRouter } from "./routers/patients";
 import { reviewRouter } from "./routers/review";
+import { safetyRouter } from "./routers/safety";
 import { usersRouter } from "./routers/users";
 
 export const appRouter = createTRPCRouter({
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   training: trainingRouter,
   outcomes: outcomesRouter,
+  safety: safetyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,8 @@ export const FLAG_KINDS = ["LIKELY_BENIGN", "POSSIBLE_MISSED_MALIGNANCY", "REVIE
 export type FlagKind = (typeof FLAG_KINDS)[number];
 
 export const FLAG_KIND_LABELS: Record<FlagKind, string> = {
-  LIKELY_BENIGN: "Likely benign: consider deferring biopsy",
+  // The deferral suggestion is per flag (FlagKindBadge): only a model validated on local biopsy results makes it.
+  LIKELY_BENIGN: "Likely benign",
   POSSIBLE_MISSED_MALIGNANCY: "Possible missed malignancy",
   REVIEW_REQUIRED: "Second read required",
 };
@@ -14,10 +15,21 @@ const BADGE_CLASSES: Record<FlagKind, string> = {
   REVIEW_REQUIRED: "border-amber-300 bg-amber-50 text-amber-900",
 };
 
-export function FlagKindBadge({ kind }: { kind: FlagKind }) {
+/**
+ * The flag's kind; a LIKELY_BENIGN flag whose model has not passed local validation (shadow mode, or suspended by the
+ * safety monitor) says so beside it, because it suggests no deferral.
+ */
+export function FlagKindBadge({ kind, deferralSuggested = true }: { kind: FlagKind; deferralSuggested?: boolean }) {
   return (
-    <span className={`inline-block rounded-full border px-2 py-0.5 text-xs font-semibold ${BADGE_CLASSES[kind]}`} data-testid="flag-kind">
-      {FLAG_KIND_LABELS[kind]}
-    </span>
+    <>
+      <span className={`inline-block rounded-full border px-2 py-0.5 text-xs font-semibold ${BADGE_CLASSES[kind]}`} data-testid="flag-kind">
+        {kind === "LIKELY_BENIGN" && deferralSuggested ? "Likely benign: consider deferring biopsy" : FLAG_KIND_LABELS[kind]}
+      </span>
+      {kind === "LIKELY_BENIGN" && !deferralSuggested ? (
+        <span className="ml-1 inline-block rounded-full border border-slate-300 bg-slate-50 px-2 py-0.5 text-xs font-medium text-slate-700" data-testid="local-validation-badge">
+          Model in local validation: no deferral suggested
+        </span>
+      ) : null}
+    </>
   );
 }

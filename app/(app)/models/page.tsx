@@ -4,6 +4,7 @@ import { can } from "@/server/auth/roles";
 import { gatesStillHold, type GateResults } from "@/server/services/models/promotion-gates";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
+import { LocalValidationPanel } from "./local-validation-panel";
 import { ModelActions } from "./model-actions";
 
 export const metadata: Metadata = { title: "Models" };
@@ -31,7 +32,8 @@ const STATUS_STYLES: Record<string, string> = {
 
 export default async function ModelsPage() {
   const user = await requirePermission("models:read");
-  const versions = await (await serverApi()).models.list();
+  const api = await serverApi();
+  const [versions, local] = await Promise.all([api.models.list(), api.safety.localValidation()]);
   const canManage = can(user.role, "models:manage");
   const activeVersion = versions.find((version) => version.status === "ACTIVE")?.version ?? null;
   return (
@@ -39,6 +41,7 @@ export default async function ModelsPage() {
       <PageHeader title="Models">
         Every model version with its evaluation on held-out test cases, its operating threshold and its promotion gates.
       </PageHeader>
+      {local ? <LocalValidationPanel data={local} canManage={canManage} /> : null}
       {versions.length === 0 ? (
         <EmptyState title="No model yet">
           Images are not scored until a model is trained, registered and promoted. Train one from the Retraining page, or with{" "}

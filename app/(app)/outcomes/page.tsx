@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { requirePermission } from "@/server/auth/guards";
+import { can } from "@/server/auth/roles";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
 import { orNotFound } from "../_clinical/or-not-found";
@@ -24,6 +25,7 @@ import { ReliabilityChart, RocChart, TrendChart } from "./outcome-charts";
 import { parseOutcomesSearch, type SearchParams } from "./outcomes-search";
 import { SafetyPanel } from "./safety-panel";
 import { WhatIfExplorer } from "./what-if-explorer";
+import { SafetyEventsPanel } from "../_safety/safety-events-panel";
 
 export const metadata: Metadata = { title: "Outcomes" };
 
@@ -50,9 +52,10 @@ function Section(props: { id: string; title: string; children: ReactNode; intro?
 }
 
 export default async function OutcomesPage(props: { searchParams: Promise<SearchParams> }) {
-  await requirePermission("outcomes:read");
+  const user = await requirePermission("outcomes:read");
   const search = parseOutcomesSearch(await props.searchParams);
-  const dashboard = await orNotFound((await serverApi()).outcomes.dashboard(search.query));
+  const api = await serverApi();
+  const [dashboard, safetyEvents] = await Promise.all([orNotFound(api.outcomes.dashboard(search.query)), can(user.role, "clinical:read") ? api.safety.events() : []]);
   const { model, modelOutcomes: figures, outcomes, scope } = dashboard;
   const fileParts = [model?.version ?? "no-model", scope.from ?? "start", scope.to ?? "now"];
   const months = scope.from || scope.to ? `${scope.from ?? "the start"} to ${scope.to ?? "now"}` : "all months";
@@ -64,6 +67,7 @@ export default async function OutcomesPage(props: { searchParams: Promise<Search
         Biopsies avoided and malignancies missed, the model against the clinician on biopsy-confirmed lesions, per model version and
         month.
       </PageHeader>
+      <SafetyEventsPanel events={safetyEvents} canAcknowledge={can(user.role, "safety:acknowledge")} />
       <DashboardFilters dashboard={dashboard} query={search.query} />
       {search.ignored.length > 0 ? (
         <p className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="ignored-params">

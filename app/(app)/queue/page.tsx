@@ -3,6 +3,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePermission } from "@/server/auth/guards";
+import { can } from "@/server/auth/roles";
 import { imageUrl } from "@/server/http/image-url";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
@@ -11,6 +12,7 @@ import { IMPRESSION_LABELS, PLAN_LABELS } from "../_clinical/format";
 import { FLAG_KIND_LABELS, FLAG_KINDS, FlagKindBadge } from "../_review/flag-kind";
 import { formatPercent } from "../_review/probability";
 import { RiskScale } from "../_review/risk-scale";
+import { SafetyEventsPanel } from "../_safety/safety-events-panel";
 import { OverdueFollowUps } from "./overdue-follow-ups";
 import { isFiltered, parseQueueSearch, QUEUE_STATUS_LABELS, QUEUE_STATUSES, queueHref, type SearchParams } from "./queue-search";
 
@@ -19,10 +21,10 @@ export const metadata: Metadata = { title: "Queue" };
 const PAGE_SIZE = 25;
 
 export default async function QueuePage(props: { searchParams: Promise<SearchParams> }) {
-  await requirePermission("clinical:read");
+  const user = await requirePermission("clinical:read");
   const search = parseQueueSearch(await props.searchParams);
   const api = await serverApi();
-  const [queue, counts, overview, options, overdue] = await Promise.all([
+  const [queue, counts, overview, options, overdue, safetyEvents] = await Promise.all([
     api.review.queue({
       kind: search.kind,
       status: search.status,
@@ -35,6 +37,7 @@ export default async function QueuePage(props: { searchParams: Promise<SearchPar
     api.overview.counts(),
     api.review.filterOptions(),
     api.review.overdue(),
+    api.safety.events(),
   ]);
   const totalOpen = counts.LIKELY_BENIGN + counts.POSSIBLE_MISSED_MALIGNANCY + counts.REVIEW_REQUIRED;
   const filtered = isFiltered(search);
@@ -47,6 +50,8 @@ export default async function QueuePage(props: { searchParams: Promise<SearchPar
         Lesions where the model and the clinician disagree, or where the model must not be trusted alone; most urgent
         first (planned biopsies, then the highest P(malignant)).
       </PageHeader>
+
+      <SafetyEventsPanel events={safetyEvents} canAcknowledge={can(user.role, "safety:acknowledge")} />
 
       <nav aria-label="Open flags by kind" className="mb-6">
         <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4" data-testid="flag-counts">
@@ -188,7 +193,7 @@ export default async function QueuePage(props: { searchParams: Promise<SearchPar
                         )}
                       </td>
                       <td className="px-3 py-2">
-                        <FlagKindBadge kind={flag.kind} />
+                        <FlagKindBadge kind={flag.kind} deferralSuggested={flag.deferralSuggested} />
                         {flag.biopsyPlanned ? <p className="mt-1 text-xs font-medium text-slate-700">Biopsy planned</p> : null}
                         <p className="mt-1">
                           <Link href={`/review/${flag.id}`} className="font-medium text-sky-800 underline underline-offset-2">

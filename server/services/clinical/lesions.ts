@@ -5,6 +5,7 @@ import { TRPCError } from "@trpc/server";
 import type { Db } from "../../db/client";
 import { recordAudit } from "../audit/record-audit";
 import { closeFlagsForOutcome, recomputeLesionFlag } from "../flags/recompute-flags";
+import { raiseSafetyEventForOutcome } from "../safety/safety-events";
 import type { AssessmentForm, BiopsyOutcomeForm, LesionForm } from "./schemas";
 import { histopathologyOf } from "./vocabulary";
 
@@ -122,6 +123,9 @@ export async function recordBiopsyOutcome(options: {
       select: { id: true, lesionId: true, histopathologyDiagnosis: true, malignant: true, reportDate: true, confirmation: true },
     });
     await recordAudit(tx, { actorId, action: "CREATE", entityType: "BiopsyOutcome", entityId: outcome.id, after: outcome });
+    // A malignancy on a lesion the model called likely benign (or a reviewer deferred) is a safety event, raised with
+    // the result itself; the safety rule may suspend deferral suggestions in the same transaction.
+    await raiseSafetyEventForOutcome(tx, outcome);
     // Histopathology closes the lesion's loop: its flags are closed, and the outcome feeds the dashboard and retraining.
     await closeFlagsForOutcome(tx, lesionId);
     return outcome;

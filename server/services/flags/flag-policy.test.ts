@@ -14,6 +14,7 @@ function input(overrides: Partial<FlagPolicyInput> & { impression?: Impression; 
     score: { pMalignant: overrides.p ?? LOW, threshold: THRESHOLD },
     quality: passed,
     hasOutcome: false,
+    deferral: "ENABLED",
     ...overrides,
   };
 }
@@ -65,9 +66,25 @@ describe("flag policy: every combination", () => {
       for (const fitzpatrickType of fitzpatrick)
         for (const quality of qualities)
           for (const hasOutcome of [false, true])
-            combos.push({ assessment, fitzpatrickType, quality, hasOutcome, score: p === null ? null : { pMalignant: p, threshold: THRESHOLD } });
+            for (const deferral of ["SHADOW", "ENABLED", "SUSPENDED"] as const)
+              combos.push({ assessment, fitzpatrickType, quality, hasOutcome, deferral, score: p === null ? null : { pMalignant: p, threshold: THRESHOLD } });
 
-  it(`covers ${2 * 10 * 6 * 7 * 2} combinations`, () => expect(combos).toHaveLength(1680));
+  it("suggests a deferral only for LIKELY_BENIGN flags of a model whose deferral suggestions are on", () => {
+    for (const combo of combos) {
+      const decision = applyFlagPolicy(combo);
+      if (!decision) continue;
+      expect(decision.deferralSuggested).toBe(decision.kind === "LIKELY_BENIGN" && combo.deferral === "ENABLED");
+      if (decision.kind === "LIKELY_BENIGN" && combo.deferral !== "ENABLED") {
+        expect(decision.reason).not.toMatch(/consider deferring/);
+        expect(decision.reason).toMatch(combo.deferral === "SHADOW" ? /model in local validation/ : /suspended by the safety monitor/);
+      }
+    }
+    // The same lesion, the same score: the kind does not depend on the deferral status, only the suggestion does.
+    const shadow = applyFlagPolicy(input({ impression: "MALIGNANT", plan: "BIOPSY", deferral: "SHADOW" }))!;
+    const enabled = applyFlagPolicy(input({ impression: "MALIGNANT", plan: "BIOPSY", deferral: "ENABLED" }))!;
+    expect([shadow.kind, shadow.deferralSuggested, enabled.kind, enabled.deferralSuggested]).toEqual(["LIKELY_BENIGN", false, "LIKELY_BENIGN", true]);
+    expect(enabled.reason).toMatch(/consider deferring the biopsy/);
+  });
 
   it("never flags Fitzpatrick V-VI likely benign; they always go to a second read", () => {
     for (const combo of combos.filter((c) => (c.fitzpatrickType ?? 0) >= 5)) {

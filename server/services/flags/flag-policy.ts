@@ -8,7 +8,9 @@
  * - POSSIBLE_MISSED_MALIGNANCY: the clinician called it benign or planned discharge, no biopsy is planned, and
  *   P(malignant) >= the operating threshold. A safety alert.
  * - LIKELY_BENIGN: the clinician called it malignant or uncertain, or planned a biopsy, and P(malignant) < the
- *   operating threshold: "likely benign: consider deferring the biopsy". Always a reviewer's decision.
+ *   operating threshold: "likely benign: consider deferring the biopsy". Always a reviewer's decision. The deferral
+ *   is suggested only when the model passed local validation here (deferral ENABLED); in SHADOW or SUSPENDED the
+ *   flag still shows the disagreement but says the model is in local validation and suggests nothing.
  *
  * No flag without a clinical assessment (nothing to compare with) or a score, and none once a biopsy outcome has
  * closed the lesion's loop.
@@ -27,12 +29,16 @@ export interface FlagPolicyInput {
   /** The image-quality gate over the lesion's scored images. */
   quality: { passed: boolean; reasons: string[] };
   hasOutcome: boolean;
+  /** The scoring model's deferral status at this deployment (server/services/safety/deferral.ts). */
+  deferral: "SHADOW" | "ENABLED" | "SUSPENDED";
 }
 
 export interface FlagDecision {
   kind: FlagKind;
   reason: string;
   biopsyPlanned: boolean;
+  /** LIKELY_BENIGN with the model's deferral suggestions on; false for every other flag. */
+  deferralSuggested: boolean;
 }
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
@@ -63,7 +69,7 @@ export function applyFlagPolicy(input: FlagPolicyInput): FlagDecision | null {
   }
   if (distrust.length > 0) {
     const note = aboveThreshold ? " The model scored it above the threshold." : "";
-    return { kind: "REVIEW_REQUIRED", reason: `Second read required: ${distrust.join("; ")}. ${scoreText}.${note}`, biopsyPlanned };
+    return { kind: "REVIEW_REQUIRED", reason: `Second read required: ${distrust.join("; ")}. ${scoreText}.${note}`, biopsyPlanned, deferralSuggested: false };
   }
 
   const calledBenign = assessment.impression === "BENIGN" || assessment.plan === "DISCHARGE";
@@ -72,16 +78,25 @@ export function applyFlagPolicy(input: FlagPolicyInput): FlagDecision | null {
       kind: "POSSIBLE_MISSED_MALIGNANCY",
       reason: `Possible missed malignancy: the clinician ${assessment.plan === "DISCHARGE" ? "planned discharge" : "called it benign"}, but ${scoreText}.`,
       biopsyPlanned,
+      deferralSuggested: false,
     };
   }
 
   if (!aboveThreshold && clinicianCallsMalignant(assessment)) {
+    if (input.deferral !== "ENABLED") {
+      const why =
+        input.deferral === "SUSPENDED"
+          ? "deferral suggestions are suspended by the safety monitor"
+          : "model in local validation: no deferral is suggested until it is validated on this clinic's biopsy results";
+      return { kind: "LIKELY_BENIGN", reason: `Scored below the threshold, but ${why}. ${scoreText}.`, biopsyPlanned, deferralSuggested: false };
+    }
     return {
       kind: "LIKELY_BENIGN",
       reason: biopsyPlanned
         ? `Likely benign: consider deferring the biopsy. ${scoreText}.`
         : `Likely benign: the model disagrees with the clinical impression. ${scoreText}.`,
       biopsyPlanned,
+      deferralSuggested: true,
     };
   }
   return null;

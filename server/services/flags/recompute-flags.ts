@@ -28,7 +28,7 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
     },
   });
   if (!lesion) return null;
-  const activeModel = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true } });
+  const activeModel = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, deferralStatus: true } });
   const predictions = activeModel
     ? await tx.prediction.findMany({
         where: { modelVersionId: activeModel.id, image: { lesionId } },
@@ -51,6 +51,7 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
     score: top ? { pMalignant: top.pMalignant, threshold: top.threshold } : null,
     quality: { passed: qualityReasons.length === 0, reasons: [...new Set(qualityReasons)] },
     hasOutcome: lesion._count.biopsyOutcomes > 0,
+    deferral: activeModel?.deferralStatus ?? "SHADOW",
   });
   return {
     decision,
@@ -97,6 +98,7 @@ export async function recomputeLesionFlagInTransaction(tx: Tx, lesionId: string)
     kind: inputs.decision.kind,
     reason: inputs.decision.reason,
     biopsyPlanned: inputs.decision.biopsyPlanned,
+    deferralSuggested: inputs.decision.deferralSuggested,
     pMalignant: inputs.pMalignant,
     threshold: inputs.threshold,
     modelVersionId: inputs.modelVersionId,

@@ -22,6 +22,7 @@ async function prismaReference(db: Db, flagId: string) {
       kind: true,
       status: true,
       reason: true,
+      deferralSuggested: true,
       biopsyPlanned: true,
       pMalignant: true,
       threshold: true,

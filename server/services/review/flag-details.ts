@@ -16,6 +16,7 @@ interface FlagRow {
   kind: FlagKind;
   status: FlagStatus;
   reason: string;
+  deferralSuggested: boolean;
   biopsyPlanned: boolean;
   pMalignant: number | null;
   threshold: number | null;
@@ -66,7 +67,7 @@ interface FlagRow {
 
 export async function getFlagForReview(options: { db: Db; flagId: string }) {
   const rows = await options.db.$queryRaw<FlagRow[]>`
-    SELECT f.id, f.kind::text AS kind, f.status::text AS status, f.reason, f."biopsyPlanned", f."pMalignant", f.threshold,
+    SELECT f.id, f.kind::text AS kind, f.status::text AS status, f.reason, f."deferralSuggested", f."biopsyPlanned", f."pMalignant", f.threshold,
            f."createdAt", f."modelVersionId",
            mv.version AS "mvVersion", mv."targetSensitivity" AS "mvTargetSensitivity",
            pr.id AS "predictionId", pr."imageId" AS "predImageId", pr.backend AS "predBackend",
@@ -118,6 +119,7 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
     kind: flag.kind,
     status: flag.status,
     reason: flag.reason,
+    deferralSuggested: flag.deferralSuggested,
     biopsyPlanned: flag.biopsyPlanned,
     pMalignant: flag.pMalignant,
     threshold: flag.threshold,

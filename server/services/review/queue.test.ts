@@ -174,6 +174,7 @@ describe("queue pages", () => {
         kind: true,
         status: true,
         reason: true,
+        deferralSuggested: true,
         biopsyPlanned: true,
         pMalignant: true,
         threshold: true,

@@ -72,6 +72,7 @@ interface QueueRow {
   kind: FlagKind;
   status: FlagStatus;
   reason: string;
+  deferralSuggested: boolean;
   biopsyPlanned: boolean;
   pMalignant: number | null;
   threshold: number | null;
@@ -94,7 +95,7 @@ export async function listQueue(options: { db: Db; filter: QueueFilter }) {
   const filter = queueFilterSchema.parse(options.filter);
   // The page and what the queue shows of each flag, the lesion's newest image included (ties: the larger id).
   const rows = await options.db.$queryRaw<QueueRow[]>`
-    SELECT f.id, f.kind::text AS kind, f.status::text AS status, f.reason, f."biopsyPlanned", f."pMalignant", f.threshold,
+    SELECT f.id, f.kind::text AS kind, f.status::text AS status, f.reason, f."deferralSuggested", f."biopsyPlanned", f."pMalignant", f.threshold,
            f."createdAt", mv.version AS "modelVersion", a.id AS "assessmentId", a.impression::text AS impression,
            a.plan::text AS plan, l.id AS "lesionId", l."bodySite", l.label, pt.id AS "patientId", pt.mrn,
            pt.name AS "patientName", pt."fitzpatrickType", img.id AS "imageId"
@@ -114,6 +115,7 @@ export async function listQueue(options: { db: Db; filter: QueueFilter }) {
     kind: row.kind,
     status: row.status,
     reason: row.reason,
+    deferralSuggested: row.deferralSuggested,
     biopsyPlanned: row.biopsyPlanned,
     pMalignant: row.pMalignant,
     threshold: row.threshold,

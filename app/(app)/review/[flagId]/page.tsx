@@ -71,7 +71,7 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
 
       <header className="mb-6">
         <div className="flex flex-wrap items-center gap-2">
-          <FlagKindBadge kind={flag.kind} />
+          <FlagKindBadge kind={flag.kind} deferralSuggested={flag.deferralSuggested} />
           <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-semibold text-slate-700" data-testid="flag-status">
             {STATUS_LABELS[flag.status]}
           </span>
