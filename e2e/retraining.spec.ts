@@ -4,7 +4,9 @@
  * test set, promote it (with an override reason if its gates fail: one epoch rarely beats the demo model), see
  * open cases re-scored by it, and roll back.
  */
+import { recomputeLesionFlag } from "../server/services/flags/recompute-flags";
 import { expect, test } from "./fixtures";
+import { scoredLesion } from "./scored-lesion";
 
 test("an admin launches a retraining, watches it finish, promotes the candidate, sees open cases re-scored, and rolls back", async ({ signedInAs, db }) => {
   test.setTimeout(420_000);
@@ -61,4 +63,70 @@ test("an admin launches a retraining, watches it finish, promotes the candidate,
   expect((await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } })).version).toBe(activeBefore.version);
   const audit = await db.auditLog.findMany({ where: { action: { in: ["TRAIN", "PROMOTE", "ROLLBACK"] }, at: { gte: stored.createdAt } } });
   expect(new Set(audit.map((entry) => entry.action))).toEqual(new Set(["TRAIN", "PROMOTE", "ROLLBACK"]));
+});
+
+// In this file (run serially after the retraining loop) because it switches the active model's deferral suggestions.
+test("shadow mode: no deferral until local validation passes; a malignant result on a lesion called likely benign raises a safety event and suspends suggestions", async ({
+  signedInAs,
+  db,
+}) => {
+  test.setTimeout(120_000);
+  const { page, user } = await signedInAs("ADMIN");
+  const active = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });
+  try {
+    // A model starts in shadow mode.
+    await page.goto("/models");
+    await expect(page.getByTestId("deferral-status")).toContainText("SHADOW");
+
+    // Local evidence: two lesions scored BEFORE their biopsy result (one malignant above the threshold, one benign
+    // below), under criteria this small deployment pre-specified.
+    await db.setting.upsert({
+      where: { key: "localValidationCriteria" },
+      create: { key: "localValidationCriteria", value: { version: 9, savedAt: null, minMalignantLesions: 1, minBenignLesions: 1, sensitivityLowerBoundFloor: 0.01, targetSensitivity: 0.95, maxUnacknowledgedSafetyEvents: 0 } },
+      update: { value: { version: 9, savedAt: null, minMalignantLesions: 1, minBenignLesions: 1, sensitivityLowerBoundFloor: 0.01, targetSensitivity: 0.95, maxUnacknowledgedSafetyEvents: 0 } },
+    });
+    for (const malignant of [true, false]) {
+      const scored = await scoredLesion(db, user.id, { mrnPrefix: "E2E-LV", name: "Validation Patient", sex: "MALE", fitzpatrickType: 2, bodySite: "arm", note: "local evidence" });
+      await db.prediction.update({ where: { id: scored.prediction.id }, data: { pMalignant: malignant ? 0.95 : 0.01 } });
+      await db.biopsyOutcome.create({ data: { lesionId: scored.lesionId, histopathologyDiagnosis: malignant ? "mel" : "nv", malignant, reportDate: new Date("2026-11-01") } });
+    }
+    await page.reload();
+    const panel = page.getByTestId("local-validation");
+    await expect(panel).toContainText("Acceptance criteria version 9");
+    await panel.getByLabel("Deferral change reason").fill("e2e: local criteria v9 met");
+    await panel.getByRole("button", { name: "Switch deferral suggestions on" }).click();
+    await expect(page.getByTestId("deferral-status")).toContainText("ENABLED");
+
+    // Now a low score on a planned biopsy suggests deferring it.
+    const called = await scoredLesion(db, user.id, { mrnPrefix: "E2E-SE", name: "Safety Patient", sex: "FEMALE", fitzpatrickType: 2, bodySite: "leg", note: "called benign" });
+    await db.prediction.update({ where: { id: called.prediction.id }, data: { pMalignant: Math.min(0.01, active.threshold / 2) } });
+    await recomputeLesionFlag({ db, lesionId: called.lesionId });
+    const flag = await db.flag.findFirstOrThrow({ where: { lesionId: called.lesionId, status: "OPEN" } });
+    expect(flag).toMatchObject({ kind: "LIKELY_BENIGN", deferralSuggested: true });
+    await page.goto(`/review/${flag.id}`);
+    await expect(page.getByTestId("flag-kind")).toHaveText("Likely benign: consider deferring biopsy");
+
+    // The biopsy says melanoma: a safety event at the top of the queue, and suggestions suspended.
+    await page.goto(`/lesions/${called.lesionId}`);
+    const outcome = page.getByRole("form", { name: "Record a histopathology result" });
+    await outcome.getByLabel("Histopathology diagnosis").selectOption({ label: "Melanoma (invasive or in situ)" });
+    await outcome.getByLabel("Report date").fill("2026-11-20");
+    await outcome.getByRole("button", { name: "Record result" }).click();
+    await expect(page.getByTestId("outcome-list")).toContainText("Melanoma");
+    await page.goto("/queue");
+    const event = page.getByTestId("safety-event").filter({ hasText: called.mrn });
+    await expect(event).toContainText("flagged likely benign by the model");
+    await page.goto("/models");
+    await expect(page.getByTestId("deferral-status")).toContainText("SUSPENDED");
+    await expect(page.getByTestId("deferral-status")).toContainText("safety monitor");
+
+    // A clinician acknowledges it with what was done; it leaves the queue's banner.
+    await page.goto("/queue");
+    await event.getByLabel(/What was done/).fill("e2e: patient recalled, wide excision booked");
+    await event.getByRole("button", { name: "Acknowledge" }).click();
+    await expect(event).toHaveCount(0);
+  } finally {
+    await db.modelVersion.update({ where: { id: active.id }, data: { deferralStatus: "SHADOW", deferralReason: null } });
+    await db.setting.deleteMany({ where: { key: "localValidationCriteria" } });
+  }
 });

@@ -105,11 +105,8 @@ export async function recomputeLesionFlagInTransaction(tx: Tx, lesionId: string)
     predictionId: inputs.predictionId,
     assessmentId: inputs.assessmentId,
   };
-  if (open && open.kind === fields.kind) {
-    await tx.flag.update({ where: { id: open.id }, data: fields });
-    return "updated";
-  }
-  if (open) await tx.flag.update({ where: { id: open.id }, data: { status: "SUPERSEDED", closedAt: new Date() } });
+  // A reviewer's decision on the same kind, assessment and model covers these inputs: nothing to reopen (for example
+  // after a promotion and a roll back, the restored model's case was decided before).
   const alreadyDecided = await tx.flag.findFirst({
     where: {
       lesionId,
@@ -120,6 +117,11 @@ export async function recomputeLesionFlagInTransaction(tx: Tx, lesionId: string)
     },
     select: { id: true },
   });
+  if (open && open.kind === fields.kind && !alreadyDecided) {
+    await tx.flag.update({ where: { id: open.id }, data: fields });
+    return "updated";
+  }
+  if (open) await tx.flag.update({ where: { id: open.id }, data: { status: "SUPERSEDED", closedAt: new Date() } });
   if (alreadyDecided) return open ? "superseded" : "unchanged";
   await tx.flag.create({ data: { lesionId, ...fields } });
   return "raised";
@@ -150,7 +152,13 @@ export async function recomputeStaleFlags(options: { db: Db; batchSize?: number 
       WHERE l.id > ${after}
         AND EXISTS (SELECT 1 FROM "ClinicalAssessment" a WHERE a."lesionId" = l.id)
         AND NOT EXISTS (SELECT 1 FROM "BiopsyOutcome" o WHERE o."lesionId" = l.id)
-        AND NOT EXISTS (SELECT 1 FROM "Flag" f WHERE f."lesionId" = l.id AND f."modelVersionId" = ${active.id} AND f.status IN ('OPEN', 'DECIDED'))
+        -- Stale: an OPEN flag from another model (even when the active model's own flag was decided earlier: after a
+        -- promotion and a roll back, the retired model's open flag must not stay in the queue), or nothing yet from
+        -- the active model.
+        AND (
+          EXISTS (SELECT 1 FROM "Flag" f WHERE f."lesionId" = l.id AND f.status = 'OPEN' AND f."modelVersionId" IS DISTINCT FROM ${active.id})
+          OR NOT EXISTS (SELECT 1 FROM "Flag" f WHERE f."lesionId" = l.id AND f."modelVersionId" = ${active.id} AND f.status IN ('OPEN', 'DECIDED'))
+        )
       ORDER BY l.id LIMIT ${batchSize}`;
     if (rows.length === 0) return recomputed;
     for (const row of rows) await recomputeLesionFlag({ db, lesionId: row.id });

@@ -75,4 +75,35 @@ describe("scoring images with the active model", () => {
     const flag = await database.db.flag.findFirstOrThrow({ where: { lesionId, status: "OPEN" } });
     expect(flag.kind).toBe("POSSIBLE_MISSED_MALIGNANCY");
   });
+
+  it("stops a batch as soon as the active model changes, so no new image is scored by a retired model", async () => {
+    const { db } = database;
+    const patient = await db.patient.create({ data: { mrn: "S-2", name: "Batch Patient", fitzpatrickType: 2 } });
+    const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "arm", label: "L2" } });
+    const imageIds: string[] = [];
+    for (const name of ["ISIC_0024412.jpg", "ISIC_0024832.jpg"]) {
+      const ingested = await ingestImage({ db, store, actorId: userId, lesionId: lesion.id, bytes: readFileSync(path.join(hamImages, name)) });
+      if (ingested.status !== "created") throw new Error("expected a new image");
+      imageIds.push(ingested.image.id);
+    }
+    const before = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });
+    const { saved } = await saveFixtureModel({ modelsDir: path.join(scratch, "models"), version: "tiny-2", threshold: 0.5 });
+    const next = await registerModelVersion({ db, modelDir: saved.dir, gateResults: { passed: true, checks: [] } });
+    // The store read of the first image is where the batch is when an admin promotes another model.
+    let promoted = false;
+    const promotingStore = Object.assign(Object.create(store) as LocalImageStore, {
+      get: async (key: string) => {
+        if (!promoted) {
+          promoted = true;
+          await promoteModelVersion({ db, actorId: null, modelVersionId: next.id });
+        }
+        return store.get(key);
+      },
+    });
+    const summary = await scoreImages({ db, store: promotingStore, imageIds });
+    expect(summary).toMatchObject({ model: before.version, scored: 0, stoppedBecauseModelChanged: true, failed: [] });
+    expect(await db.prediction.count({ where: { imageId: { in: imageIds }, modelVersionId: before.id } })).toBe(0);
+    // The new model scores them.
+    expect(await scoreImages({ db, store, imageIds })).toMatchObject({ model: "tiny-2", scored: 2 });
+  });
 });

@@ -20,12 +20,17 @@ export interface ScoreSummary {
   scored: number;
   alreadyScored: number;
   failed: { imageId: string; reason: string }[];
+  /** The active model changed while the batch ran: the rest was left for the new model (the sweep picks it up). */
+  stoppedBecauseModelChanged: boolean;
 }
+
+/** Thrown inside a scoring transaction when the model it was scoring with is no longer the active one. */
+class ActiveModelChangedError extends Error {}
 
 export async function scoreImages(options: { db: Db; store: ImageStore; imageIds: readonly string[] }): Promise<ScoreSummary> {
   const { db, store } = options;
   const model = await activeModel(db);
-  const summary: ScoreSummary = { model: model?.version ?? null, scored: 0, alreadyScored: 0, failed: [] };
+  const summary: ScoreSummary = { model: model?.version ?? null, scored: 0, alreadyScored: 0, failed: [], stoppedBecauseModelChanged: false };
   if (!model) return summary; // Images wait for a model; the queue page says so.
   const predictor = await predictorFor(model);
   const images = await db.lesionImage.findMany({
@@ -47,6 +52,10 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
       await db.$transaction(async (tx) => {
         // The lesion first, like every other writer of its flag (recompute-flags.ts, record-review.ts): no deadlock.
         await lockLesion(tx, image.lesionId);
+        // A promotion or roll back during a long batch must not leave new images scored by a retired model: checked
+        // per image, inside the transaction that writes the prediction.
+        const current = await tx.modelVersion.findUnique({ where: { id: model.id }, select: { status: true } });
+        if (current?.status !== "ACTIVE") throw new ActiveModelChangedError();
         await tx.lesionImage.update({ where: { id: image.id }, data: { quality: quality as unknown as Prisma.InputJsonValue } });
         await tx.prediction.upsert({
           where: { imageId_modelVersionId: { imageId: image.id, modelVersionId: model.id } },
@@ -67,6 +76,10 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
       });
       summary.scored++;
     } catch (error) {
+      if (error instanceof ActiveModelChangedError) {
+        summary.stoppedBecauseModelChanged = true;
+        break;
+      }
       summary.failed.push({ imageId: image.id, reason: error instanceof Error ? error.message : String(error) });
     }
   }
