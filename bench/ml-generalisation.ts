@@ -114,10 +114,12 @@ async function main(): Promise<void> {
     benchmark: "ml-generalisation",
     description:
       "Trained on ham10000-200 (all 10,015 HAM10000 images at 200x150, DermaMNIST's official split and labels). Epochs and the threshold (validation sensitivity >= 0.95) are chosen on validation only. test/histo/lesion_disjoint: HAM10000 test split. cross_source: the ISIC 2019 images of isic2019-180 that are not in HAM10000, scored once at the validation threshold; never used to train or tune anything.",
+    cross_source_policy: "scored once after training; never used to train, choose epochs, test-time augmentation, the threshold or the recipe",
     aggregation: runs.length === 1 ? `one run (seed ${seeds[0]}), not a mean of seeds` : `mean over ${runs.length} seeds (${seeds.join(", ")}); per_seed holds each run`,
     input_size: first.inputSize,
     backbone: first.backbone === undefined ? `${first.recipe} (from scratch)` : `${first.backbone.package}, trained from ${first.backbone.cut}`,
-    ...means,
+    // One run: its figures as they are (intervals included); several: the means (each run's intervals in per_seed).
+    ...(runs.length === 1 ? runs[0] : means),
     bars: Object.fromEntries(Object.entries(bars).map(([k, v]) => [k, { ...v, met: met(v.bar, v.value) }])),
     backend: `training: ${backend.name}${backend.isGpu ? " (GPU)" : ""}; inference: ${runs[0]!.inference_backend}`,
     machine,

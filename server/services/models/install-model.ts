@@ -42,19 +42,31 @@ export async function gatesAgainstActive(db: Db, candidateDir: string, targetSen
   const candidate = readModelDirectory(candidateDir);
   const report = candidate.metrics as EvaluationReport;
   const activeRow = await db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true, storagePath: true } });
-  let active: { version: string; auc: number | null } | null = null;
+  let active: { version: string; auc: number | null; ece: number | null; avoidableBiopsyRate: number | null } | null = null;
   if (activeRow) {
     const activeModel = readModelDirectory(activeRow.storagePath);
     const activeReport = activeModel.metrics as EvaluationReport;
     const same =
       JSON.stringify(testIdentity(activeReport, activeModel.metadata.data.source)) ===
       JSON.stringify(testIdentity(report, candidate.metadata.data.source));
-    active = { version: activeRow.version, auc: same ? activeReport.test.binary.auc : null };
+    // Figures from a different test set are not comparable: null, so the comparing gates fail rather than mislead.
+    active = {
+      version: activeRow.version,
+      auc: same ? activeReport.test.binary.auc : null,
+      ece: same ? activeReport.test.binary.ece : null,
+      avoidableBiopsyRate: same ? (activeReport.test.biopsy?.perLesion.avoidableRate?.estimate ?? null) : null,
+    };
   }
   return evaluatePromotionGates({
     targetSensitivity,
     aucTolerance: DEFAULT_AUC_TOLERANCE,
-    candidate: { sensitivity: report.test.binary.metrics.sensitivity.estimate, auc: report.test.binary.auc },
+    candidate: {
+      sensitivity: report.test.binary.metrics.sensitivity.estimate,
+      auc: report.test.binary.auc,
+      ece: report.test.binary.ece,
+      avoidableBiopsyRate: report.test.biopsy?.perLesion.avoidableRate?.estimate ?? null,
+      trainingImages: candidate.metadata.data.counts.train,
+    },
     active,
   });
 }

@@ -36,4 +36,21 @@ describe("promotion gates", () => {
     expect(gatesStillHold({ passed: true, checks: [] }, "v9").passed).toBe(true);
     expect(gatesStillHold(null, "v1")).toEqual({ passed: false, reason: "no promotion gates were computed" });
   });
+
+  it("also gates calibration, the avoidable-biopsy rate and the amount of training, each on the same cases", () => {
+    const good = { sensitivity: 0.96, auc: 0.92, ece: 0.04, avoidableBiopsyRate: 0.3, trainingImages: 7000 };
+    const active: { version: string; auc: number; ece: number | null; avoidableBiopsyRate: number | null } = { version: "v1", auc: 0.92, ece: 0.03, avoidableBiopsyRate: 0.31 };
+    expect(evaluatePromotionGates({ ...base, candidate: good, active }).passed).toBe(true);
+    const failed = (candidate: typeof good | Record<string, unknown>, against: typeof active | null = active) =>
+      evaluatePromotionGates({ ...base, candidate: { ...good, ...candidate }, active: against }).checks.filter((c) => !c.passed).map((c) => c.name);
+    expect(failed({ ece: 0.06 })).toEqual(["calibration"]);
+    expect(failed({ avoidableBiopsyRate: 0.2 })).toEqual(["avoidable-biopsy"]);
+    expect(failed({ trainingImages: 120 })).toEqual(["training-data"]);
+    // Not measurable on the same cases: fails rather than passes.
+    expect(failed({}, { ...active, ece: null })).toEqual(["calibration"]);
+    expect(failed({ avoidableBiopsyRate: null })).toEqual(["avoidable-biopsy"]);
+    // With no active model: an absolute calibration ceiling, no avoidable-biopsy comparison.
+    expect(failed({ ece: 0.08 }, null)).toEqual(["calibration"]);
+    expect(evaluatePromotionGates({ ...base, candidate: good, active: null }).checks.map((c) => c.name)).toEqual(["sensitivity", "auc", "calibration", "training-data"]);
+  });
 });

@@ -1,18 +1,29 @@
 /**
  * Promotion gates, decided once here: a candidate may replace the active model only if, on the locked test set,
- * (1) its sensitivity at its own operating threshold reaches the target, and (2) its AUC is not below the active
- * model's by more than the tolerance. An admin may override a failed gate, with a reason (audited).
+ * (1) its sensitivity at its own operating threshold reaches the target, (2) its AUC is not below the active
+ * model's by more than the tolerance, (3) its calibration (ECE) is not worse by more than a tolerance, (4) at the
+ * target sensitivity it avoids at least about as many benign biopsies as the active model, and (5) it was trained on
+ * at least a minimum of confirmed images. Every comparison is on the same cases. A figure that cannot be measured
+ * fails its gate. An admin may override a failed gate, with a reason (audited).
  */
 export interface GateInputs {
   targetSensitivity: number;
   aucTolerance: number;
-  candidate: { sensitivity: number | null; auc: number | null };
+  candidate: {
+    sensitivity: number | null;
+    auc: number | null;
+    /** Expected calibration error of P(malignant); undefined = gate not applied (older callers). */
+    ece?: number | null;
+    /** Share of biopsied benign lesions called likely benign at the threshold. */
+    avoidableBiopsyRate?: number | null;
+    trainingImages?: number | null;
+  };
   /** The active model on the same cases; null when no model is active yet. */
-  active: { version: string; auc: number | null } | null;
+  active: { version: string; auc: number | null; ece?: number | null; avoidableBiopsyRate?: number | null } | null;
 }
 
 export interface GateCheck {
-  name: "sensitivity" | "auc";
+  name: "sensitivity" | "auc" | "calibration" | "avoidable-biopsy" | "training-data";
   passed: boolean;
   detail: string;
 }
@@ -25,6 +36,12 @@ export interface GateResults {
 }
 
 export const DEFAULT_AUC_TOLERANCE = 0.01;
+/** ECE may be at most this much higher than the active model's (or this above 0.05 when none is active). */
+export const ECE_TOLERANCE = 0.02;
+/** The avoidable-biopsy rate may be at most this much lower than the active model's. */
+export const AVOIDABLE_BIOPSY_TOLERANCE = 0.02;
+/** A model trained on fewer confirmed images is not a candidate for clinical use, whatever its test figures. */
+export const MIN_TRAINING_IMAGES = 500;
 
 const pct = (value: number) => `${(100 * value).toFixed(1)}%`;
 
@@ -53,7 +70,41 @@ export function evaluatePromotionGates(inputs: GateInputs): GateResults {
       detail: `AUC ${candidate.auc.toFixed(3)} vs active ${active.version} ${active.auc.toFixed(3)} (may be at most ${aucTolerance.toFixed(3)} lower).`,
     });
   }
+  checks.push(...extendedChecks(inputs));
   return { passed: checks.every((check) => check.passed), checks, comparedWith: active?.version ?? null };
+}
+
+function extendedChecks({ candidate, active }: GateInputs): GateCheck[] {
+  const checks: GateCheck[] = [];
+  if (candidate.ece !== undefined) {
+    const ceiling = active?.ece == null ? 0.05 + ECE_TOLERANCE : active.ece + ECE_TOLERANCE;
+    checks.push({
+      name: "calibration",
+      passed: candidate.ece !== null && (active === null || active.ece !== null) && candidate.ece <= ceiling,
+      detail:
+        candidate.ece === null || (active !== null && active.ece === null)
+          ? "Calibration (ECE) could not be measured for both models on the same cases."
+          : `ECE ${candidate.ece.toFixed(3)} (at most ${ceiling.toFixed(3)}${active ? `: active ${active.version} ${active.ece!.toFixed(3)} + ${ECE_TOLERANCE}` : ""}).`,
+    });
+  }
+  if (candidate.avoidableBiopsyRate !== undefined && active !== null && active.avoidableBiopsyRate !== undefined) {
+    const measured = candidate.avoidableBiopsyRate !== null && active.avoidableBiopsyRate !== null;
+    checks.push({
+      name: "avoidable-biopsy",
+      passed: measured && candidate.avoidableBiopsyRate! >= active.avoidableBiopsyRate! - AVOIDABLE_BIOPSY_TOLERANCE,
+      detail: measured
+        ? `Avoidable benign biopsies ${pct(candidate.avoidableBiopsyRate!)} vs active ${active.version} ${pct(active.avoidableBiopsyRate!)} (may be at most ${pct(AVOIDABLE_BIOPSY_TOLERANCE)} lower).`
+        : "The avoidable-biopsy rate could not be measured for both models (no biopsied test lesions).",
+    });
+  }
+  if (candidate.trainingImages !== undefined) {
+    checks.push({
+      name: "training-data",
+      passed: candidate.trainingImages !== null && candidate.trainingImages >= MIN_TRAINING_IMAGES,
+      detail: `Trained on ${candidate.trainingImages ?? "an unknown number of"} confirmed images (at least ${MIN_TRAINING_IMAGES}).`,
+    });
+  }
+  return checks;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface ModelOnTestSet {
   /** Biopsied benign test lesions the model would have called likely benign (share), where any were biopsied. */
   avoidableBiopsyRate: number | null;
   missedMalignant: number;
+  /** Expected calibration error of P(malignant) on the same cases. */
+  ece: number | null;
 }
 
 export interface ModelComparison {
@@ -41,6 +43,7 @@ export function summariseOnTestSet(version: string, report: EvaluationReport): M
     specificity: binary.metrics.specificity.estimate,
     avoidableBiopsyRate: report.test.biopsy?.perLesion.avoidableRate?.estimate ?? null,
     missedMalignant: binary.counts.fn,
+    ece: binary.ece,
   };
 }
 

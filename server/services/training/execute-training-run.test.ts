@@ -70,7 +70,9 @@ describe("executeTrainingRun", () => {
     expect(candidate.status).toBe("CANDIDATE");
     const gates = candidate.gateResults as { passed: boolean; comparedWith: string; checks: { name: string }[] };
     expect(gates.comparedWith).toBe(activeVersion);
-    expect(gates.checks.map((check) => check.name)).toEqual(["sensitivity", "auc"]);
+    expect(gates.checks.map((check) => check.name)).toEqual(["sensitivity", "auc", "calibration", "avoidable-biopsy", "training-data"]);
+    // 390 training images: below the minimum a clinical candidate needs, whatever its test figures.
+    expect(gates.checks.find((check) => check.name === "training-data")).toMatchObject({ passed: false });
     // Stored where the registry says, and verified by its manifest hash.
     expect(readModelDirectory(candidate.storagePath).manifestSha256).toBe(candidate.sha256);
 

@@ -155,8 +155,16 @@ export async function executeTrainingRun(options: ExecuteTrainingRunOptions): Pr
     const gates = evaluatePromotionGates({
       targetSensitivity: params.targetSensitivity,
       aucTolerance: DEFAULT_AUC_TOLERANCE,
-      candidate: { sensitivity: candidate.sensitivity, auc: candidate.auc },
-      active: active ? { version: active.version, auc: active.report.test.binary.auc } : null,
+      candidate: {
+        sensitivity: candidate.sensitivity,
+        auc: candidate.auc,
+        ece: candidate.ece,
+        avoidableBiopsyRate: candidate.avoidableBiopsyRate,
+        trainingImages: trained.metadata.data.counts.train,
+      },
+      active: comparison.active
+        ? { version: comparison.active.version, auc: comparison.active.auc, ece: comparison.active.ece, avoidableBiopsyRate: comparison.active.avoidableBiopsyRate }
+        : null,
     });
     signal.throwIfAborted();
 
