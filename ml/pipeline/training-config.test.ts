@@ -13,7 +13,8 @@ describe("resolveTrainingConfig", () => {
       colourConstancy: { method: "none" },
       augmentation: DEFAULT_VIEW_AUGMENTATION,
       optimizer: "adam",
-      epochs: 4,
+      epochs: 8,
+      views: 1,
     });
     expect(TrainingConfigSchema.parse(config)).toEqual(config);
   });
@@ -23,7 +24,7 @@ describe("resolveTrainingConfig", () => {
     expect(config).toMatchObject({ recipe: "cnn", inputSize: 28, epochs: 30, batchSize: 16, classWeighting: "sqrt", optimizer: "adamw" });
     expect(resolveTrainingConfig({ recipe: "cnn" }, "diagnosis").classWeighting).toBe("none");
     expect(resolveTrainingConfig({ recipe: "cnn", timeBudgetSeconds: 60 }).epochs).toBeNull();
-    expect(resolveTrainingConfig({ timeBudgetSeconds: 60 }).epochs).toBe(4);
+    expect(resolveTrainingConfig({ timeBudgetSeconds: 60 }).epochs).toBe(8);
     expect(resolveTrainingConfig({ colourConstancy: { method: "shades-of-grey", power: 6 } }).colourConstancy).toEqual({ method: "shades-of-grey", power: 6 });
   });
 

@@ -88,7 +88,8 @@ const MOBILENET_DEFAULTS: MobileNetTrainingConfig = {
   inputSize: 128,
   backbone: { package: MOBILENET_V2_PACKAGE, cut: DEFAULT_MOBILENET_CUT },
   colourConstancy: { method: "none" },
-  views: 3,
+  // One plain view (map flips and transposes only): the augmented views scored lower on validation (README).
+  views: 1,
   augmentation: DEFAULT_VIEW_AUGMENTATION,
   dropout: 0.2,
   optimizer: "adam",

@@ -12,5 +12,5 @@ export const TRAINING_RECIPE_LABELS: Record<TrainingRecipe, string> = {
   cnn: "Small CNN from scratch at 28 px (baseline; fast)",
 };
 
-/** Epochs each recipe runs by default (chosen on validation: the fine-tune's cross-source AUC falls after a few). */
-export const DEFAULT_EPOCHS: Record<TrainingRecipe, number> = { "mobilenetv2-finetune": 4, cnn: 30 };
+/** Epochs each recipe runs by default (chosen on validation: ml/training/README.md). */
+export const DEFAULT_EPOCHS: Record<TrainingRecipe, number> = { "mobilenetv2-finetune": 8, cnn: 30 };
