@@ -74,9 +74,13 @@ test("shadow mode: no deferral until local validation passes; a malignant result
   const { page, user } = await signedInAs("ADMIN");
   const active = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });
   try {
-    // A model starts in shadow mode.
+    // A model starts in shadow mode; its card, readable in the app, states its cross-source figures.
     await page.goto("/models");
     await expect(page.getByTestId("deferral-status")).toContainText("SHADOW");
+    await page.getByTestId(`model-row-${active.version}`).getByRole("link", { name: "Model card" }).click();
+    await expect(page.getByTestId("model-card")).toContainText("| cross-source |");
+    await expect(page.getByTestId("model-card")).toContainText("Suggesting biopsy deferral at a clinic");
+    await page.goto("/models");
 
     // Local evidence: two lesions scored BEFORE their biopsy result (one malignant above the threshold, one benign
     // below), under criteria this small deployment pre-specified.

@@ -16,7 +16,7 @@ const PAGES: { path: string; permission: "clinical" | "admin" }[] = [
 ];
 
 test("anonymous visitors are sent to the login page from every page, and refused by every API route", async ({ page }) => {
-  for (const { path } of [...PAGES, { path: "/patients/nope" }, { path: "/lesions/nope" }, { path: "/review/nope" }]) {
+  for (const { path } of [...PAGES, { path: "/patients/nope" }, { path: "/lesions/nope" }, { path: "/review/nope" }, { path: "/models/nope" }]) {
     await page.goto(path);
     await expect(page, path).toHaveURL(/\/login/);
   }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requirePermission } from "@/server/auth/guards";
 import { can } from "@/server/auth/roles";
 import { gatesStillHold, type GateResults } from "@/server/services/models/promotion-gates";
@@ -76,6 +77,11 @@ export default async function ModelsPage() {
                   <tr key={version.id} className="border-t border-slate-100 align-top" data-testid={`model-row-${version.version}`}>
                     <td className="px-3 py-2 font-mono text-xs">
                       {version.version}
+                      <div>
+                        <Link href={`/models/${version.id}`} className="font-sans text-sky-800 underline underline-offset-2">
+                          Model card
+                        </Link>
+                      </div>
                       <div className="font-sans text-slate-500">
                         {version.architecture}, {version.inputSize} px
                       </div>
