@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { SubsetReport } from "../ml/pipeline/evaluation-report";
+import type { EvaluationReport, SubsetReport } from "../ml/pipeline/evaluation-report";
 import type { TrainAndEvaluateResult } from "../ml/pipeline/train-and-evaluate";
 
 export const BENCH_RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "results");
@@ -67,10 +67,25 @@ export function writeResults(file: string, results: unknown): string {
 /** The headline figures of one trainAndEvaluate run, as the accuracy benchmarks report them. */
 export function runFigures(seed: number, r: TrainAndEvaluateResult) {
   const { report, training, timings } = r;
-  const biopsy = report.test.biopsy?.perImage ?? null;
   return {
     seed,
     model_version: r.saved.version,
+    ...reportFigures(report),
+    epochs_run: training.epochsRun,
+    best_epoch: training.bestEpoch,
+    stopped_by: training.stoppedBy,
+    train_seconds: round(timings.trainSeconds, 1),
+    train_images_per_second: round(training.imagesPerSecond, 1),
+    test_time_augmentation: training.testTimeAugmentation.mode,
+  };
+}
+
+export type RunFigures = ReturnType<typeof runFigures>;
+
+/** The figures of one evaluation report (a trained run's, or a saved model evaluated again). */
+export function reportFigures(report: EvaluationReport) {
+  const biopsy = report.test.biopsy?.perImage ?? null;
+  return {
     threshold: round(report.threshold.value, 6),
     val_sensitivity_at_threshold: round(report.threshold.validation?.sensitivity ?? null),
     val_specificity_at_threshold: round(report.threshold.validation?.specificity ?? null),
@@ -94,18 +109,10 @@ export function runFigures(seed: number, r: TrainAndEvaluateResult) {
     missed_malignant_histo: biopsy?.malignantMissed ?? null,
     malignant_histo: biopsy?.malignantBiopsied ?? null,
     test_ece: round(report.test.binary.ece),
-    epochs_run: training.epochsRun,
-    best_epoch: training.bestEpoch,
-    stopped_by: training.stoppedBy,
-    train_seconds: round(timings.trainSeconds, 1),
-    train_images_per_second: round(training.imagesPerSecond, 1),
     inference_backend: report.backend,
-    test_time_augmentation: training.testTimeAugmentation.mode,
     ...crossSourceFigures(report.crossSource ?? null),
   };
 }
-
-export type RunFigures = ReturnType<typeof runFigures>;
 
 function crossSourceFigures(cross: SubsetReport | null) {
   if (cross === null) return {};

@@ -12,13 +12,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "../ml/backend";
-import { readFolderLayout } from "../ml/data";
+import { readFolderLayout, type ImageRecord } from "../ml/data";
 import { COLOUR_CONSTANCY_METHODS, type ColourConstancy } from "../ml/data/colour-constancy";
 import { HAM10000_200_DIR, ISIC2019_180_DIR } from "../ml/data/shared-data";
 import { loadDataset } from "../ml/pipeline/load-dataset";
 import { trainAndEvaluate } from "../ml/pipeline/train-and-evaluate";
 import { TRAINING_RECIPES, type TrainingRecipe } from "../ml/pipeline/training-config";
-import { BENCH_RESULTS_DIR, machineInfo, parseSeeds, round, runFigures, summary, writeResults, type RunFigures } from "./ml-bench-support";
+import { DIAGNOSES } from "../ml/diagnoses";
+import { loadPredictor } from "../ml/inference/predictor";
+import { evaluateModel } from "../ml/pipeline/evaluate-model";
+import { subsetReport } from "../ml/pipeline/evaluate-probabilities";
+import { BENCH_RESULTS_DIR, machineInfo, parseSeeds, reportFigures, round, runFigures, summary, writeResults, type RunFigures } from "./ml-bench-support";
 
 const usage = `Usage: npm run bench:ml-generalisation -- [options]
   --seeds <a,b,c>        seeds to run (default 0); top-level figures are their means
@@ -29,6 +33,8 @@ const usage = `Usage: npm run bench:ml-generalisation -- [options]
   --input-size <px>      default: the recipe's
   --bootstrap <n>        bootstrap resamples for intervals (default 1000)
   --models-dir <dir>     keep the trained models there (default: a temporary folder, deleted)
+  --evaluate <model dir> train nothing: evaluate a saved model version (its stored threshold and preprocessing) on
+                         the same test splits and cross-source images, e.g. an older demo model for comparison
   --out <file>           results file (default bench/results/ml-generalisation.json)`;
 
 async function main(): Promise<void> {
@@ -42,6 +48,7 @@ async function main(): Promise<void> {
       "input-size": { type: "string" },
       bootstrap: { type: "string" },
       "models-dir": { type: "string" },
+      evaluate: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -66,6 +73,11 @@ async function main(): Promise<void> {
   const dataset = loadDataset({ root: HAM10000_200_DIR, format: "dermamnist" });
   // The folder layout marks HAM10000 images with their lesion id; the others have none: that is the cross-source set.
   const cross = readFolderLayout(ISIC2019_180_DIR, { valFraction: 0, seed: 0 }).filter((r) => r.lesionId === null && r.malignant !== null);
+  if (values.evaluate !== undefined) {
+    const file = await evaluateSaved(path.resolve(values.evaluate), dataset, cross, num(values.bootstrap), values.out, machine, started);
+    console.error(`[ml-generalisation] wrote ${file}`);
+    return;
+  }
   const runs: RunFigures[] = [];
   const configs: unknown[] = [];
   try {
@@ -131,6 +143,43 @@ async function main(): Promise<void> {
   };
   const file = writeResults(values.out ?? path.join(BENCH_RESULTS_DIR, "ml-generalisation.json"), results);
   console.error(`[ml-generalisation] wrote ${file}`);
+}
+
+/** A saved model, scored as it is served (its stored threshold, preprocessing and test-time augmentation). */
+async function evaluateSaved(
+  dir: string,
+  dataset: { records: ImageRecord[]; description: string },
+  cross: ImageRecord[],
+  bootstrapResamples: number | undefined,
+  out: string | undefined,
+  machine: ReturnType<typeof machineInfo>,
+  started: Date,
+): Promise<string> {
+  const predictor = await loadPredictor(dir);
+  try {
+    console.error(`[ml-generalisation] evaluating ${predictor.version} (threshold ${predictor.threshold}) without training`);
+    const report = await evaluateModel({ scorer: predictor, records: dataset.records, threshold: predictor.threshold, modelVersion: predictor.version, binary: { bootstrapResamples } });
+    const labelled = cross.filter((r): r is ImageRecord & { malignant: boolean } => r.malignant !== null);
+    const probabilities = await predictor.scoreRecords(labelled);
+    const k = DIAGNOSES.length;
+    const byId = new Map(labelled.map((r, i) => [r.id, probabilities.subarray(i * k, (i + 1) * k)] as const));
+    const crossSource = subsetReport("cross-source", labelled, byId, predictor.threshold, { bootstrapResamples });
+    const results = {
+      benchmark: "ml-generalisation (evaluation of a saved model, no training)",
+      description:
+        "A saved model version evaluated at its own stored threshold (chosen on its own validation data) on ham10000-200's official test split and on the 767 cross-source images of isic2019-180. test/histo/lesion_disjoint as in ml-generalisation.json.",
+      model: path.relative(process.cwd(), dir),
+      model_version: predictor.version,
+      input_size: predictor.preprocessing.inputSize,
+      ...reportFigures({ ...report, crossSource }),
+      machine,
+      date: started.toISOString(),
+      command: `npm run bench:ml-generalisation -- ${process.argv.slice(2).join(" ")}`,
+    };
+    return writeResults(out ?? path.join(BENCH_RESULTS_DIR, `ml-generalisation-evaluate-${predictor.version}.json`), results);
+  } finally {
+    await predictor.dispose();
+  }
 }
 
 await main();

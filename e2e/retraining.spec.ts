@@ -82,14 +82,14 @@ test("shadow mode: no deferral until local validation passes; a malignant result
     await expect(page.getByTestId("model-card")).toContainText("Suggesting biopsy deferral at a clinic");
     await page.goto("/models");
 
-    // Local evidence: two lesions scored BEFORE their biopsy result (one malignant above the threshold, one benign
-    // below), under criteria this small deployment pre-specified.
+    // Local evidence: lesions scored BEFORE their biopsy result (four malignant above the threshold, one benign below:
+    // a Wilson lower bound of 51% at 4/4), under criteria this small deployment pre-specified.
     await db.setting.upsert({
       where: { key: "localValidationCriteria" },
-      create: { key: "localValidationCriteria", value: { version: 9, savedAt: null, minMalignantLesions: 1, minBenignLesions: 1, sensitivityLowerBoundFloor: 0.01, targetSensitivity: 0.95, maxUnacknowledgedSafetyEvents: 0 } },
-      update: { value: { version: 9, savedAt: null, minMalignantLesions: 1, minBenignLesions: 1, sensitivityLowerBoundFloor: 0.01, targetSensitivity: 0.95, maxUnacknowledgedSafetyEvents: 0 } },
+      create: { key: "localValidationCriteria", value: { version: 9, savedAt: null, minMalignantLesions: 1, minBenignLesions: 1, sensitivityLowerBoundFloor: 0.5, targetSensitivity: 0.95, maxUnacknowledgedSafetyEvents: 0 } },
+      update: { value: { version: 9, savedAt: null, minMalignantLesions: 1, minBenignLesions: 1, sensitivityLowerBoundFloor: 0.5, targetSensitivity: 0.95, maxUnacknowledgedSafetyEvents: 0 } },
     });
-    for (const malignant of [true, false]) {
+    for (const malignant of [true, true, true, true, false]) {
       const scored = await scoredLesion(db, user.id, { mrnPrefix: "E2E-LV", name: "Validation Patient", sex: "MALE", fitzpatrickType: 2, bodySite: "arm", note: "local evidence" });
       await db.prediction.update({ where: { id: scored.prediction.id }, data: { pMalignant: malignant ? 0.95 : 0.01 } });
       await db.biopsyOutcome.create({ data: { lesionId: scored.lesionId, histopathologyDiagnosis: malignant ? "mel" : "nv", malignant, reportDate: new Date("2026-11-01") } });
