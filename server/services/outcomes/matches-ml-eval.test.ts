@@ -1,5 +1,6 @@
 /**
- * The dashboard and the ml module agree: the biopsied (histo) DermaMNIST test lesions, imported, scored by the
+ * The dashboard and the ml module agree: the biopsied (histo) HAM10000 test lesions (ham10000-200, the images the
+ * demo model was evaluated on; DermaMNIST's labels and split), imported, scored by the
  * committed demo model through the production scoring path, give the dashboard exactly the avoidable-biopsy and
  * missed-malignancy counts that the ml evaluation reported for the same cases (the model's metrics.json, written by
  * `npm run ml:train` / the benchmark, the same figures `npm run ml:eval` prints per lesion).
@@ -8,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DERMAMNIST_28_DIR } from "@/ml/data/shared-data";
+import { HAM10000_200_DIR } from "@/ml/data/shared-data";
 import type { EvaluationReport } from "@/ml/pipeline";
 import { listModelVersions } from "@/ml/store";
 import { PRETRAINED_MODELS_DIR } from "@/prisma/seed-demo";
@@ -29,7 +30,7 @@ beforeAll(async () => {
   // A DermaMNIST folder holding only the biopsied test rows (the report's "test-histo" subset).
   const subset = path.join(scratch, "dermamnist-test-histo");
   mkdirSync(subset);
-  const [header, ...rows] = readFileSync(path.join(DERMAMNIST_28_DIR, "labels.csv"), "utf8").trim().split("\n");
+  const [header, ...rows] = readFileSync(path.join(HAM10000_200_DIR, "labels.csv"), "utf8").trim().split(/\r?\n/); // ham10000-200's labels.csv has CRLF line ends
   const columns = header!.split(",");
   const split = columns.indexOf("split");
   const dxType = columns.indexOf("dx_type");
@@ -38,7 +39,7 @@ beforeAll(async () => {
     return cells[split] === "test" && cells[dxType] === "histo";
   });
   writeFileSync(path.join(subset, "labels.csv"), [header, ...kept].join("\n") + "\n");
-  symlinkSync(path.join(DERMAMNIST_28_DIR, "images"), path.join(subset, "images"));
+  symlinkSync(path.join(HAM10000_200_DIR, "images"), path.join(subset, "images"));
 
   const { db } = database;
   const store = new LocalImageStore(path.join(scratch, "images"));
