@@ -198,13 +198,14 @@ test.describe("images", () => {
       return transfer;
     });
     await page.getByTestId("drop-zone").dispatchEvent("drop", { dataTransfer });
-    await expect(items.filter({ hasText: "notes.jpg" })).toContainText(
-      "Rejected: This file is text, not a JPEG, PNG, BMP or TIFF image.",
-    );
+    // Generous: at start the worker scores the demo's images with the 128-px model and the two cores are busy.
+    await expect(items.filter({ hasText: "notes.jpg" })).toContainText("Rejected: This file is text, not a JPEG, PNG, BMP or TIFF image.", {
+      timeout: 30_000,
+    });
 
     // The first picture again: a duplicate, nothing added.
     await page.getByLabel("Choose images").setInputFiles([{ name: "visit-1-copy.jpg", mimeType: "image/jpeg", buffer: first }]);
-    await expect(items.filter({ hasText: "visit-1-copy.jpg" })).toContainText("Duplicate: this picture is already stored on this lesion");
+    await expect(items.filter({ hasText: "visit-1-copy.jpg" })).toContainText("Duplicate: this picture is already stored on this lesion", { timeout: 30_000 });
     expect(await db.lesionImage.count({ where: { lesionId: lesion.id } })).toBe(2);
 
     // Compare the two side by side.
