@@ -18,10 +18,8 @@ import { HAM10000_200_DIR, ISIC2019_180_DIR } from "../ml/data/shared-data";
 import { loadDataset } from "../ml/pipeline/load-dataset";
 import { trainAndEvaluate } from "../ml/pipeline/train-and-evaluate";
 import { TRAINING_RECIPES, type TrainingRecipe } from "../ml/pipeline/training-config";
-import { DIAGNOSES } from "../ml/diagnoses";
 import { loadPredictor } from "../ml/inference/predictor";
-import { evaluateModel } from "../ml/pipeline/evaluate-model";
-import { subsetReport } from "../ml/pipeline/evaluate-probabilities";
+import { crossSourceReport, evaluateModel } from "../ml/pipeline/evaluate-model";
 import { BENCH_RESULTS_DIR, machineInfo, parseSeeds, reportFigures, round, runFigures, summary, writeResults, type RunFigures } from "./ml-bench-support";
 
 const usage = `Usage: npm run bench:ml-generalisation -- [options]
@@ -159,11 +157,7 @@ async function evaluateSaved(
   try {
     console.error(`[ml-generalisation] evaluating ${predictor.version} (threshold ${predictor.threshold}) without training`);
     const report = await evaluateModel({ scorer: predictor, records: dataset.records, threshold: predictor.threshold, modelVersion: predictor.version, binary: { bootstrapResamples } });
-    const labelled = cross.filter((r): r is ImageRecord & { malignant: boolean } => r.malignant !== null);
-    const probabilities = await predictor.scoreRecords(labelled);
-    const k = DIAGNOSES.length;
-    const byId = new Map(labelled.map((r, i) => [r.id, probabilities.subarray(i * k, (i + 1) * k)] as const));
-    const crossSource = subsetReport("cross-source", labelled, byId, predictor.threshold, { bootstrapResamples });
+    const crossSource = await crossSourceReport(predictor, cross, predictor.threshold, { bootstrapResamples });
     const results = {
       benchmark: "ml-generalisation (evaluation of a saved model, no training)",
       description:

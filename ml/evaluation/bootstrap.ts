@@ -124,18 +124,22 @@ export function quantileOfSorted(sorted: ArrayLike<number>, probability: number)
   return sorted[below]! + (sorted[above]! - sorted[below]!) * fraction;
 }
 
-/** Each unit's case indices: one per case, or the members of each cluster in order of first appearance. */
-function groupUnits(caseCount: number, clusters: ArrayLike<number | string> | undefined): Uint32Array[] {
-  if (clusters === undefined) return Array.from({ length: caseCount }, (_, i) => Uint32Array.of(i));
-  if (clusters.length !== caseCount) throw new RangeError(`clusters (${clusters.length}) must have one entry per case (${caseCount})`);
-  const byKey = new Map<number | string, number[]>();
-  for (let i = 0; i < caseCount; i++) {
-    const key = clusters[i]!;
-    const members = byKey.get(key);
-    if (members === undefined) byKey.set(key, [i]);
+/** Indices 0..count-1 grouped by key (groups in order of first appearance). */
+function groupIndicesByKey<K>(keys: ArrayLike<K>, what: string, count: number): Uint32Array[] {
+  if (keys.length !== count) throw new RangeError(`${what} (${keys.length}) must have one entry per case (${count})`);
+  const groups = new Map<K, number[]>();
+  for (let i = 0; i < count; i++) {
+    const members = groups.get(keys[i]!);
+    if (members === undefined) groups.set(keys[i]!, [i]);
     else members.push(i);
   }
-  return [...byKey.values()].map((members) => Uint32Array.from(members));
+  return [...groups.values()].map((members) => Uint32Array.from(members));
+}
+
+/** Each unit's case indices: one per case, or the members of each cluster. */
+function groupUnits(caseCount: number, clusters: ArrayLike<number | string> | undefined): Uint32Array[] {
+  if (clusters === undefined) return Array.from({ length: caseCount }, (_, i) => Uint32Array.of(i));
+  return groupIndicesByKey(clusters, "clusters", caseCount);
 }
 
 /** Per-unit strata from per-case strata (a cluster takes its first case's stratum). */
@@ -144,19 +148,7 @@ function checkedStrata(strata: ArrayLike<number | boolean>, caseCount: number, u
   return units.map((members) => strata[members[0]!]!);
 }
 
-function groupByStratum(caseCount: number, strata: ArrayLike<number | boolean> | undefined): Uint32Array[] {
-  if (strata === undefined) {
-    const all = new Uint32Array(caseCount);
-    for (let i = 0; i < caseCount; i++) all[i] = i;
-    return [all];
-  }
-  if (strata.length !== caseCount) throw new RangeError(`strata (${strata.length}) must have one entry per case (${caseCount})`);
-  const groups = new Map<number | boolean, number[]>();
-  for (let i = 0; i < caseCount; i++) {
-    const key = strata[i]!;
-    const members = groups.get(key);
-    if (members === undefined) groups.set(key, [i]);
-    else members.push(i);
-  }
-  return [...groups.values()].map((members) => Uint32Array.from(members));
+function groupByStratum(unitCount: number, strata: ArrayLike<number | boolean> | undefined): Uint32Array[] {
+  if (strata === undefined) return [Uint32Array.from({ length: unitCount }, (_, i) => i)];
+  return groupIndicesByKey(strata, "strata", unitCount);
 }

@@ -10,7 +10,9 @@ import { createScorer, type Scorer } from "../inference/scorer";
 import { artifactsOfLayersModel, type ModelArtifactsBundle, type SavableModel } from "../store/model-artifacts";
 import type { Preprocessing } from "../store/model-files";
 import type { EvaluationReport } from "./evaluation-report";
-import { evaluateProbabilities } from "./evaluate-probabilities";
+import { DIAGNOSES } from "../diagnoses";
+import type { SubsetReport } from "./evaluation-report";
+import { evaluateProbabilities, subsetReport } from "./evaluate-probabilities";
 
 /** A model not yet saved: a tf.LayersModel (or its artifacts) and the preprocessing it was trained with. */
 export interface UnsavedModel {
@@ -64,4 +66,19 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
     labelMode: options.labelMode ?? (toScore.every((r) => r.diagnosis !== null) ? "diagnosis" : "malignancy"),
     binary: options.binary,
   });
+}
+
+/** The cross-source check: `records` (labelled ones) scored once and reported at a threshold chosen elsewhere. */
+export async function crossSourceReport(
+  scorer: Pick<Scorer, "scoreRecords">,
+  records: readonly ImageRecord[],
+  threshold: number,
+  binary: BinaryReportOptions = {},
+): Promise<SubsetReport | null> {
+  const labelled = records.filter((r): r is ImageRecord & { malignant: boolean } => r.malignant !== null);
+  if (labelled.length === 0) return null;
+  const probabilities = await scorer.scoreRecords(labelled);
+  const k = DIAGNOSES.length;
+  const byId = new Map(labelled.map((r, i) => [r.id, probabilities.subarray(i * k, (i + 1) * k)] as const));
+  return subsetReport("cross-source", labelled, byId, threshold, binary);
 }

@@ -26,9 +26,9 @@ import { labelledRecordsHash } from "../store/training-data-hash";
 import { trainClassifier } from "../training/train-classifier";
 import { trainTopBlocks } from "../training/train-top-blocks";
 import type { EpochSummary, StopReason } from "../training/training-types";
-import { evaluateModel } from "./evaluate-model";
+import { crossSourceReport, evaluateModel } from "./evaluate-model";
 import type { EvaluationReport, SubsetReport } from "./evaluation-report";
-import { DEFAULT_TARGET_SENSITIVITY, subsetReport } from "./evaluate-probabilities";
+import { DEFAULT_TARGET_SENSITIVITY } from "./evaluate-probabilities";
 import { loadDataset, type DatasetSource } from "./load-dataset";
 import { chooseTestTimeAugmentation, type TtaChoice } from "./choose-test-time-augmentation";
 import { buildModelCard, renderModelCardMarkdown } from "./model-card";
@@ -191,7 +191,6 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
   let evaluation: EvaluationReport;
   let reference: Float32Array;
   const sample = test.filter(isLabelled).slice(0, 32);
-  const cross = options.crossSource?.records.filter(isLabelled) ?? [];
   try {
     evaluation = await evaluateModel({
       scorer,
@@ -203,11 +202,10 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
       signal,
       onProgress: (done, count) => report({ phase: "evaluate", message: "Scoring validation and test images", fraction: done / count }),
     });
-    if (cross.length > 0) {
+    if (options.crossSource) {
       report({ phase: "evaluate", message: "Scoring the cross-source check set", fraction: null });
-      const probabilities = await scorer.scoreRecords(cross);
-      const byId = new Map(cross.map((r, i) => [r.id, probabilities.subarray(i * DIAGNOSES.length, (i + 1) * DIAGNOSES.length)] as const));
-      evaluation = withCrossSource(evaluation, subsetReport("cross-source", cross, byId, evaluation.threshold.value, { bootstrapResamples: options.bootstrapResamples }), options.crossSource!.description);
+      const cross = await crossSourceReport(scorer, options.crossSource.records, evaluation.threshold.value, { bootstrapResamples: options.bootstrapResamples });
+      if (cross) evaluation = withCrossSource(evaluation, cross, options.crossSource.description);
     }
     reference = await scorer.scoreRecords(sample);
   } finally {

@@ -106,8 +106,10 @@ export async function recomputeLesionFlagInTransaction(tx: Tx, lesionId: string)
     assessmentId: inputs.assessmentId,
   };
   // A reviewer's decision on the same kind, assessment and model covers these inputs: nothing to reopen (for example
-  // after a promotion and a roll back, the restored model's case was decided before).
-  const alreadyDecided = await tx.flag.findFirst({
+  // after a promotion and a roll back, the restored model's case was decided before). Only looked up when the open
+  // flag (if any) is for other inputs: a new score under the same model and assessment is the common, hot case.
+  const sameInputs = open !== null && open.kind === fields.kind && open.modelVersionId === fields.modelVersionId && open.assessmentId === fields.assessmentId;
+  const alreadyDecided = sameInputs ? null : await tx.flag.findFirst({
     where: {
       lesionId,
       status: "DECIDED",

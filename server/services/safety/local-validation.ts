@@ -17,8 +17,11 @@ export async function readLocalValidationCriteria(db: Reader): Promise<StoredLoc
   const row = await db.setting.findUnique({ where: { key: LOCAL_VALIDATION_CRITERIA_KEY }, select: { value: true } });
   if (!row) return DEFAULT_LOCAL_VALIDATION_CRITERIA;
   const parsed = storedCriteriaSchema.safeParse(row.value);
-  // A stored value that no longer parses is a bug, not a reason to relax the criteria: fall back to the defaults.
-  return parsed.success ? parsed.data : DEFAULT_LOCAL_VALIDATION_CRITERIA;
+  // Never a silent fallback: an admin's criteria that cannot be read must be noticed, not replaced.
+  if (!parsed.success) {
+    throw new Error(`the stored local validation criteria are invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
 }
 
 export interface LocalCase {

@@ -131,4 +131,9 @@ describe("shadow mode and the safety monitor", () => {
     expect((await listSafetyEvents({ db: database.db, includeAcknowledged: true }))[0]).toMatchObject({ acknowledgement: "Patient recalled, excised.", acknowledgedBy: { name: "Dr C" } });
     expect((await database.db.modelVersion.findUniqueOrThrow({ where: { id: modelId } })).deferralStatus).toBe("SUSPENDED");
   });
+
+  it("refuses stored criteria that do not parse instead of silently using others", async () => {
+    await database.db.setting.update({ where: { key: LOCAL_VALIDATION_CRITERIA_KEY }, data: { value: { version: 3, minMalignantLesions: -1 } } });
+    await expect(computeLocalValidation(database.db, modelId)).rejects.toThrow(/stored local validation criteria are invalid/);
+  });
 });
