@@ -11,17 +11,34 @@ import type { Db } from "../server/db/client";
 import { seedHandCases } from "../server/services/outcomes/hand-cases.test-helper";
 import { expect, test } from "./fixtures";
 
-/** The figures the default view must show, recomputed from the rows (lesion score = max over its images). */
+/**
+ * The figures the default view must show, recomputed from the rows (lesion score = max over its images), leaving out
+ * the lesions the model was trained on (its recorded training keys: the lesion, its data-set lesion id, or the
+ * data-set id of one of its images).
+ */
 async function figuresFromDatabase(db: Db, modelVersionId: string | null, threshold: number | null) {
   const lesions = await db.lesion.findMany({
     where: { biopsyOutcomes: { some: {} } },
     select: {
+      id: true,
+      externalId: true,
       biopsyOutcomes: { select: { malignant: true, confirmation: true, reportDate: true, createdAt: true } },
-      images: { select: { predictions: { where: { modelVersionId: modelVersionId ?? "none" }, select: { pMalignant: true } } } },
+      images: { select: { externalId: true, predictions: { where: { modelVersionId: modelVersionId ?? "none" }, select: { pMalignant: true } } } },
     },
   });
+  const trainingKeys = new Set(
+    (await db.modelTrainingLesion.findMany({ where: { modelVersionId: modelVersionId ?? "none" }, select: { lesionKey: true } })).map((row) => row.lesionKey),
+  );
+  const sourceId = (externalId: string) => externalId.slice(externalId.indexOf(":") + 1);
+  const seenInTraining = (lesion: (typeof lesions)[number]) =>
+    [
+      `lesion:${lesion.id}`,
+      ...(lesion.externalId ? [`source-lesion:${sourceId(lesion.externalId)}`] : []),
+      ...lesion.images.flatMap((image) => (image.externalId ? [`source-image:${sourceId(image.externalId)}`] : [])),
+    ].some((key) => trainingKeys.has(key));
   let biopsied = 0;
   let malignantBiopsied = 0;
+  let leftOut = 0;
   const scores: number[] = [];
   const labels: boolean[] = [];
   for (const lesion of lesions) {
@@ -31,6 +48,10 @@ async function figuresFromDatabase(db: Db, modelVersionId: string | null, thresh
     if (!histo) continue;
     biopsied++;
     if (histo.malignant) malignantBiopsied++;
+    if (seenInTraining(lesion)) {
+      leftOut++;
+      continue;
+    }
     const predictions = lesion.images.flatMap((image) => image.predictions.map((prediction) => prediction.pMalignant));
     if (predictions.length === 0) continue;
     scores.push(Math.max(...predictions));
@@ -51,6 +72,8 @@ async function figuresFromDatabase(db: Db, modelVersionId: string | null, thresh
     auc: rocAuc(scores, labels),
     deferredMalignancies: deferred[0]?.malignant ?? 0,
     malignantBiopsied,
+    leftOut,
+    trainingRecorded: (await db.modelTrainingSet.count({ where: { modelVersionId: modelVersionId ?? "none" } })) > 0,
   };
 }
 
@@ -94,6 +117,11 @@ test.describe("the outcomes dashboard", () => {
       await expect(scope).toContainText(active.version, { timeout: 1000 });
       await expect(scope).toContainText(`${(100 * active.threshold).toFixed(1)}%`, { timeout: 1000 });
       await expect(scope).toContainText(`${expected.scored} of them scored by this model`, { timeout: 1000 });
+      // The demo model was trained on most HAM10000 sample lesions: they are left out, and the page says how many.
+      await expect(page.getByTestId("training-cases")).toContainText(
+        expected.trainingRecorded ? `${expected.leftOut} biopsied ${expected.leftOut === 1 ? "lesion" : "lesions"} left out: the model was trained on them` : "training cases are not recorded",
+        { timeout: 1000 },
+      );
       await expect(page.getByTestId("card-avoidable")).toContainText(`${expected.avoidable} / ${expected.benignScored}`, { timeout: 1000 });
       await expect(page.getByTestId("missed-malignancies")).toHaveText(String(expected.missed), { timeout: 1000 });
       await expect(page.getByTestId("card-auc")).toContainText(expected.auc === null ? "—" : expected.auc.toFixed(3), { timeout: 1000 });
@@ -113,6 +141,8 @@ test.describe("the outcomes dashboard", () => {
     await expect(scope).toContainText("30.0%");
     await expect(scope).toContainText(`Months: ${months[0]} to ${months[2]}`);
     await expect(scope).toContainText("9 lesions with an outcome, 8 biopsied, 7 of them scored by this model (1 not scored)");
+    // A hand-made model version with no recorded training cases: the page warns that its figures may include them.
+    await expect(page.getByTestId("training-cases")).toContainText("This model's training cases are not recorded");
 
     // Safety first: C (malignant) was deferred under the other version, and still shows here.
     const deferred = page.getByTestId("table-deferred-malignancies");

@@ -8,6 +8,7 @@ import { createPrismaClient } from "../db/client";
 import { env as loadEnv } from "../env";
 import { installModel } from "../services/models/install-model";
 import { promoteModelVersion } from "../services/models/registry";
+import { TRAINING_LESIONS_JSON } from "../services/models/training-lesions";
 import { applyMigrations, provideDatabase } from "../runtime/database";
 
 const usage = `Usage: npm run models:register -- <model directory> [--promote] [--reason "why the gates are overridden"]`;
@@ -27,9 +28,14 @@ async function main() {
     await applyMigrations(database.url);
     const db = createPrismaClient(database.url, { max: 2 });
     try {
-      const registered = await installModel({ db, sourceDir: positionals[0]!, storeDir: env.MODEL_STORE_DIR });
+      const registered = await installModel({ db, sourceDir: positionals[0]!, storeDir: env.MODEL_STORE_DIR, dataRoots: [env.SHARED_DATA_DIR] });
       const row = await db.modelVersion.findUniqueOrThrow({ where: { id: registered.id }, select: { gateResults: true } });
       console.log(`Registered ${registered.version} (${registered.status}).`);
+      console.log(
+        registered.trainingLesions
+          ? `  training lesions: ${registered.trainingLesions.lesions} recorded (${registered.trainingLesions.source}); the dashboard leaves them out`
+          : `  training lesions: UNKNOWN (no ${TRAINING_LESIONS_JSON}, and no data set under ${env.SHARED_DATA_DIR} matches its data hashes); the dashboard will say so`,
+      );
       for (const check of (row.gateResults as { checks: { passed: boolean; detail: string }[] }).checks) {
         console.log(`  ${check.passed ? "pass" : "FAIL"}  ${check.detail}`);
       }

@@ -6,8 +6,12 @@ import type { OutcomesDashboard } from "@/server/services/outcomes/schemas";
 import { comparisonTable, deferredMalignanciesTable, keyFiguresTable, subgroupTable, whatIfTable } from "./dashboard-tables";
 import { csvColumns, formatCell, tableCsv } from "./table-spec";
 
-const { missedLesions: _missed, ...figures } = summariseModelOutcomes(HAND_ROWS, { threshold: 0.3, costPerBiopsy: 300 });
-const model = { ...figures, missedMalignancies: { total: 1, lesions: [] } };
+const { missedLesions: _missed, trainingLeftOut, ...figures } = summariseModelOutcomes(HAND_ROWS, { threshold: 0.3, costPerBiopsy: 300 });
+const model = {
+  ...figures,
+  trainingCases: { recorded: true, source: "hand", trainLesions: 0, valLesions: 0, leftOutBiopsied: trainingLeftOut },
+  missedMalignancies: { total: 1, lesions: [] },
+};
 
 const dashboard: OutcomesDashboard = {
   generatedAt: "2025-04-01T00:00:00.000Z",

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { requirePermission } from "@/server/auth/guards";
 import { can } from "@/server/auth/roles";
+import type { ModelOutcomes } from "@/server/services/outcomes/schemas";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
 import { orNotFound } from "../_clinical/or-not-found";
@@ -87,6 +88,7 @@ export default async function OutcomesPage(props: { searchParams: Promise<Search
         Months: {months}. {wholeNumber(outcomes.lesions)} lesions with an outcome, {wholeNumber(outcomes.biopsied)} biopsied
         {figures ? `, ${wholeNumber(figures.scoredBiopsied)} of them scored by this model (${wholeNumber(figures.unscoredBiopsied)} not scored)` : ""}.
       </p>
+      {figures ? <TrainingCasesNote training={figures.trainingCases} /> : null}
 
       <SafetyPanel dashboard={dashboard} fileParts={fileParts} />
 
@@ -143,8 +145,18 @@ export default async function OutcomesPage(props: { searchParams: Promise<Search
                 title="Model against clinician on biopsy-confirmed lesions"
                 intro="Both are judged against histopathology on the same lesions; each proportion shows its 95% interval and the cases behind it."
               >
-                <DataTable spec={comparisonTable(figures, model.threshold)} fileParts={fileParts} />
-                <DataTable spec={confusionTable(figures)} fileParts={fileParts} />
+                {figures.comparison.n === 0 ? (
+                  <p className="mt-3 rounded-lg border border-dashed border-slate-300 bg-white p-4 text-sm text-slate-700" data-testid="comparison-not-recorded">
+                    Clinician calls: <span className="font-semibold">not recorded</span>. None of the {wholeNumber(figures.scoredBiopsied)} scored
+                    biopsied lesions has a clinical assessment, so the model cannot be compared with a clinician here. Imported data sets
+                    carry no clinician calls; they appear once clinicians record assessments before the outcome.
+                  </p>
+                ) : (
+                  <>
+                    <DataTable spec={comparisonTable(figures, model.threshold)} fileParts={fileParts} />
+                    <DataTable spec={confusionTable(figures)} fileParts={fileParts} />
+                  </>
+                )}
               </Section>
 
               <Section id="discrimination" title="Discrimination and calibration" intro={`On ${wholeNumber(figures.roc.n)} scored biopsied lesions.`}>
@@ -234,5 +246,27 @@ export default async function OutcomesPage(props: { searchParams: Promise<Search
       <Definitions />
       <p className="mt-4 text-xs text-slate-500">Computed {dashboard.generatedAt.replace("T", " ").slice(0, 16)} UTC.</p>
     </>
+  );
+}
+
+/** Which lesions the model's figures leave out because it was trained on them, or a warning that nobody knows. */
+function TrainingCasesNote({ training }: { training: ModelOutcomes["trainingCases"] }) {
+  if (!training.recorded) {
+    return (
+      <p className="mb-6 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="training-cases">
+        This model&apos;s training cases are not recorded, so its figures below may include lesions it was trained on and overstate
+        its accuracy. Register the model again with its data set available (<code>npm run models:register</code>) to record them.
+      </p>
+    );
+  }
+  return (
+    <p className="mb-6 rounded-lg border border-slate-200 bg-white p-3 text-sm text-slate-700" data-testid="training-cases">
+      <span className="font-semibold">
+        {wholeNumber(training.leftOutBiopsied)} biopsied {training.leftOutBiopsied === 1 ? "lesion" : "lesions"} left out: the model was
+        trained on them.
+      </span>{" "}
+      The model&apos;s figures count only lesions it never saw in training or validation ({wholeNumber(training.trainLesions ?? 0)}{" "}
+      training and {wholeNumber(training.valLesions ?? 0)} validation lesions recorded; {training.source}).
+    </p>
   );
 }

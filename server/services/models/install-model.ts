@@ -9,7 +9,9 @@ import type { EvaluationReport } from "@/ml/pipeline";
 import { readModelDirectory, writeDirectoryAtomically } from "@/ml/store";
 import type { Db } from "../../db/client";
 import { DEFAULT_AUC_TOLERANCE, evaluatePromotionGates, type GateResults } from "./promotion-gates";
+import { SHARED_DATA_DIR } from "@/ml/data/shared-data";
 import { registerModelVersion } from "./registry";
+import { recordTrainingLesions, trainingLesionsOfModelDirectory } from "./training-lesions";
 
 function copyIntoStore(sourceDir: string, storeDir: string, version: string): string {
   const target = path.resolve(storeDir, version);
@@ -71,9 +73,31 @@ export async function gatesAgainstActive(db: Db, candidateDir: string, targetSen
   });
 }
 
-export async function installModel(options: { db: Db; sourceDir: string; storeDir: string; trainingRunId?: string | null }) {
+/**
+ * Installs and registers a model directory, and records the lesions it was trained and validated on in the same
+ * transaction (training-lesions.ts): from the directory's own list, or from a data set under `dataRoots` whose
+ * records hash to the model's training and validation hashes. When neither establishes them, the version is
+ * registered with its training cases unknown (`trainingLesions: null`), which the outcomes dashboard states.
+ */
+export async function installModel(options: {
+  db: Db;
+  sourceDir: string;
+  storeDir: string;
+  trainingRunId?: string | null;
+  /** Folders holding data sets (SHARED_DATA_DIR); default: the repository's ../shared/data. */
+  dataRoots?: readonly string[];
+}) {
   const verified = readModelDirectory(options.sourceDir);
   const dir = copyIntoStore(verified.dir, options.storeDir, verified.version);
   const gates = await gatesAgainstActive(options.db, dir, verified.metadata.operatingPoint.targetSensitivity);
-  return registerModelVersion({ db: options.db, modelDir: dir, gateResults: gates, trainingRunId: options.trainingRunId });
+  const trainingLesions = trainingLesionsOfModelDirectory(verified, options.dataRoots ?? [SHARED_DATA_DIR]);
+  const registered = await options.db.$transaction(
+    async (tx) => {
+      const model = await registerModelVersion({ db: tx, modelDir: dir, gateResults: gates, trainingRunId: options.trainingRunId });
+      if (trainingLesions) await recordTrainingLesions(tx, model.id, trainingLesions);
+      return model;
+    },
+    { timeout: 60_000 },
+  );
+  return { ...registered, trainingLesions: trainingLesions ? { source: trainingLesions.source, lesions: trainingLesions.lesions.size } : null };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "../../auth/session";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { createCaller } from "../../trpc/root";
+import { recordTrainingLesions, type TrainingSplit } from "../models/training-lesions";
 import { getOutcomesDashboard } from "./get-outcomes-dashboard";
 import { seedHandCases, type SeededHandCases } from "./hand-cases.test-helper";
 import { loadLesionOutcomeRows } from "./lesion-outcome-rows";
@@ -63,8 +64,9 @@ describe("getOutcomesDashboard", () => {
 
     // The whole model section is exactly the pure computation on the hand rows.
     const expected = summariseModelOutcomes(HAND_ROWS, { threshold: 0.3, costPerBiopsy: 300 });
-    const { missedLesions: _ids, ...expectedFigures } = expected;
-    const { missedMalignancies: _missed, ...actualFigures } = model;
+    const { missedLesions: _ids, trainingLeftOut: _none, ...expectedFigures } = expected;
+    const { missedMalignancies: _missed, trainingCases, ...actualFigures } = model;
+    expect(trainingCases).toEqual({ recorded: false, source: null, trainLesions: null, valLesions: null, leftOutBiopsied: 0 });
     expect(actualFigures).toEqual(JSON.parse(JSON.stringify(expectedFigures)));
   });
 
@@ -187,5 +189,84 @@ describe("an empty database and one without a model", () => {
     expect(result.modelOutcomes).toBeNull();
     expect(result.outcomes).toMatchObject({ lesions: 1, biopsied: 1, malignantBiopsied: 1, numberNeededToBiopsy: 1 });
     expect(result.trends).toEqual([expect.objectContaining({ month: "2024-06", biopsies: 1, scoredBiopsies: 0 })]);
+  });
+});
+
+describe("a model is evaluated only on lesions it never saw in training", () => {
+  let own: TestDatabase;
+  let cases: SeededHandCases;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+    const user = await own.db.user.create({ data: { email: "derm@training.example", name: "Dr T", role: "DERMATOLOGIST", passwordHash: "x" } });
+    cases = await seedHandCases({ db: own.db, clinicianId: user.id, tag: "tr", months: ["2025-01", "2025-02", "2025-03"], modelStatus: "ACTIVE" });
+  });
+  afterAll(() => own.drop());
+
+  it("says when a model's training cases are not recorded, and leaves nothing out", async () => {
+    const result = outcomesDashboardSchema.parse(await getOutcomesDashboard({ db: own.db, query: {} }));
+    expect(result.modelOutcomes!.trainingCases).toEqual({ recorded: false, source: null, trainLesions: null, valLesions: null, leftOutBiopsied: 0 });
+    expect(result.modelOutcomes!.scoredBiopsied).toBe(7);
+  });
+
+  it("leaves out every lesion the model was trained or validated on, by any of its keys, and counts them", async () => {
+    const { db } = own;
+    // E is a clinic lesion the model trained on; F an imported copy of a data-set lesion it trained on (HAM id in its
+    // external id); B's picture is a data-set image without a lesion id that it validated on. D's lesion id is a
+    // training key of the OTHER model only.
+    await db.lesion.update({ where: { id: cases.lesionIds.F }, data: { externalId: "ISIC2019-180:HAM_0099991" } });
+    const imageOfB = await db.lesionImage.findFirstOrThrow({ where: { lesionId: cases.lesionIds.B } });
+    await db.lesionImage.update({ where: { id: imageOfB.id }, data: { externalId: "ISIC2019-180:ISIC_0099992" } });
+    await db.$transaction(async (tx) => {
+      await recordTrainingLesions(tx, cases.modelId, {
+        source: "hand-made training set",
+        lesions: new Map<string, TrainingSplit>([
+          [`lesion:${cases.lesionIds.E}`, "train"],
+          ["source-lesion:HAM_0099991", "train"],
+          ["source-image:ISIC_0099992", "val"],
+          ["source-lesion:HAM_0000001", "train"], // a training lesion never imported here
+        ]),
+      });
+      await recordTrainingLesions(tx, cases.otherModelId, { source: "other", lesions: new Map([[`lesion:${cases.lesionIds.D}`, "train" as const]]) });
+    });
+
+    const rows = await loadLesionOutcomeRows({ db, modelVersionId: cases.modelId, bounds: monthBounds(undefined, undefined) });
+    const seen = rows.filter((row) => row.seenInTraining).map((row) => row.lesionId).sort();
+    expect(seen).toEqual([cases.lesionIds.B, cases.lesionIds.E, cases.lesionIds.F].sort());
+
+    const result = outcomesDashboardSchema.parse(await getOutcomesDashboard({ db, query: {} }));
+    const model = result.modelOutcomes!;
+    expect(model.trainingCases).toEqual({ recorded: true, source: "hand-made training set", trainLesions: 3, valLesions: 1, leftOutBiopsied: 3 });
+    // Left: A C D G (scored, biopsied) and I (unscored). Before this rule: 7 scored, B E F included.
+    expect(model.scoredBiopsied).toBe(4);
+    expect(model.unscoredBiopsied).toBe(1);
+    // C is the only malignant lesion left, missed at 0.25: sensitivity 0 instead of 2/3.
+    expect(model.biopsy).toMatchObject({ benignBiopsied: 3, benignCalledLikelyBenign: 1, malignantBiopsied: 1, malignantMissed: 1 });
+    expect(model.comparison.n).toBe(4);
+    expect(model.allConfirmed.n).toBe(5); // + H (follow-up)
+    // Biopsy counts as practised do not depend on the model: nothing is left out of them.
+    expect(result.outcomes).toMatchObject({ biopsied: 8, malignantBiopsied: 4 });
+    // The monthly model figures leave the same lesions out (B in January; E, F in February).
+    expect(result.trends.map((month) => [month.month, month.biopsies, month.scoredBiopsies])).toEqual([
+      ["2025-01", 3, 2],
+      ["2025-02", 4, 2],
+      ["2025-03", 1, 0],
+    ]);
+    const expected = summariseModelOutcomes(
+      HAND_ROWS.map((row) => ({ ...row, seenInTraining: ["B", "E", "F"].includes(row.lesionId) })),
+      { threshold: 0.3, costPerBiopsy: 300 },
+    );
+    expect(model.roc).toEqual(JSON.parse(JSON.stringify(expected.roc)));
+
+    // The other model saw only D.
+    const other = outcomesDashboardSchema.parse(await getOutcomesDashboard({ db, query: { modelVersionId: cases.otherModelId } }));
+    expect(other.modelOutcomes!.trainingCases).toMatchObject({ recorded: true, leftOutBiopsied: 1 });
+  });
+
+  it("records a model's training set once: a second record changes nothing", async () => {
+    const again = await own.db.$transaction((tx) =>
+      recordTrainingLesions(tx, cases.modelId, { source: "again", lesions: new Map([[`lesion:${cases.lesionIds.A}`, "train" as const]]) }),
+    );
+    expect(again).toEqual({ recorded: false });
+    expect(await own.db.modelTrainingLesion.count({ where: { modelVersionId: cases.modelId } })).toBe(4);
   });
 });

@@ -30,14 +30,29 @@ export async function getOutcomesDashboard(options: { db: Db; query: OutcomesQue
     : (modelVersions.find((version) => version.status === "ACTIVE") ?? null);
   if (model === undefined) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
 
-  const [costPerBiopsy, rows, activity, safety] = await Promise.all([
+  const [costPerBiopsy, rows, activity, safety, trainingSet] = await Promise.all([
     query.costPerBiopsy ?? configuredCostPerBiopsy(db),
     loadLesionOutcomeRows({ db, modelVersionId: model?.id ?? null, bounds }),
     model ? loadReviewActivity({ db, modelVersionId: model.id, bounds }) : Promise.resolve(null),
     loadDeferredMalignancies(db),
+    model
+      ? db.modelTrainingSet.findUnique({ where: { modelVersionId: model.id }, select: { source: true, trainLesions: true, valLesions: true } })
+      : Promise.resolve(null),
   ]);
 
-  const figures = model ? summariseModelOutcomes(rows, { threshold: model.threshold, costPerBiopsy }) : null;
+  const summary = model ? summariseModelOutcomes(rows, { threshold: model.threshold, costPerBiopsy }) : null;
+  const figures = summary
+    ? {
+        ...summary,
+        trainingCases: {
+          recorded: trainingSet !== null,
+          source: trainingSet?.source ?? null,
+          trainLesions: trainingSet?.trainLesions ?? null,
+          valLesions: trainingSet?.valLesions ?? null,
+          leftOutBiopsied: summary.trainingLeftOut,
+        },
+      }
+    : null;
   const missedMalignancies = figures ? await describeMissed(db, figures.missedLesions) : null;
 
   return {
@@ -63,8 +78,8 @@ export async function getOutcomesDashboard(options: { db: Db; query: OutcomesQue
   };
 }
 
-function withoutMissedIds<T extends { missedLesions: unknown }>(figures: T): Omit<T, "missedLesions"> {
-  const { missedLesions: _missed, ...rest } = figures;
+function withoutMissedIds<T extends { missedLesions: unknown; trainingLeftOut: unknown }>(figures: T): Omit<T, "missedLesions" | "trainingLeftOut"> {
+  const { missedLesions: _missed, trainingLeftOut: _leftOut, ...rest } = figures;
   return rest;
 }
 

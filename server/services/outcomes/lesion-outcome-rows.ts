@@ -11,9 +11,12 @@
  *   images score below the threshold.
  * - Assessment: the lesion's latest clinical assessment (null when none).
  * - Month and age: of the outcome's report date (UTC calendar month; age in whole years at that date).
+ * - Seen in training: the lesion is among the lesions the model version was trained or validated on, by any of its
+ *   keys (models/training-lesions.ts); the model's figures leave such lesions out.
  */
 import type { Db } from "../../db/client";
 import type { Impression, Plan } from "../flags/flag-policy";
+import { seenInTrainingSql } from "../models/training-lesions";
 import type { DateBounds } from "./scope";
 
 export type Sex = "FEMALE" | "MALE" | "OTHER" | "UNKNOWN";
@@ -32,6 +35,8 @@ export interface LesionOutcomeRow {
   readonly sex: Sex;
   readonly ageYears: number | null;
   readonly bodySite: string;
+  /** The model version was trained or validated on this lesion (false when no model is asked for). */
+  readonly seenInTraining: boolean;
 }
 
 export async function loadLesionOutcomeRows(options: {
@@ -74,7 +79,8 @@ export async function loadLesionOutcomeRows(options: {
            pt.sex::text AS sex,
            CASE WHEN pt."birthDate" IS NULL THEN NULL
                 ELSE date_part('year', age(s."reportDate", pt."birthDate"))::int END AS "ageYears",
-           l."bodySite" AS "bodySite"
+           l."bodySite" AS "bodySite",
+           ${seenInTrainingSql(modelVersionId, "l")} AS "seenInTraining"
     FROM in_scope s
     JOIN "Lesion" l ON l.id = s."lesionId"
     JOIN "Patient" pt ON pt.id = l."patientId"

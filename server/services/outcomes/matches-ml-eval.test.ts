@@ -3,7 +3,8 @@
  * demo model was evaluated on; DermaMNIST's labels and split), imported, scored by the
  * committed demo model through the production scoring path, give the dashboard exactly the avoidable-biopsy and
  * missed-malignancy counts that the ml evaluation reported for the same cases (the model's metrics.json, written by
- * `npm run ml:train` / the benchmark, the same figures `npm run ml:eval` prints per lesion).
+ * `npm run ml:train` / the benchmark, the same figures `npm run ml:eval` prints per lesion). The dashboard leaves
+ * out the test lesions the model saw in train or validation, so it matches the report's lesion-disjoint test part.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -63,11 +64,19 @@ describe("dashboard vs ml evaluation", () => {
   it("gives the same avoidable-biopsy and missed-malignancy counts for the same biopsied lesions", async () => {
     const model = await database.db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });
     const report = JSON.parse(readFileSync(path.join(model.storagePath, "metrics.json"), "utf8")) as EvaluationReport;
-    const expected = report.histoTest!.biopsy!.perLesion;
+    // The dashboard leaves out the test lesions the model also saw in train or val (installModel recorded its
+    // training lesions from ham10000-200's split): what is left is the report's lesion-disjoint biopsied part.
+    const expected = report.lesionDisjointTest!.biopsy!.perLesion;
+    const allHisto = report.histoTest!.biopsy!.perLesion;
 
     const dashboard = await getOutcomesDashboard({ db: database.db, query: { modelVersionId: model.id } });
     const biopsy = dashboard.modelOutcomes!.biopsy;
     expect(dashboard.modelOutcomes!.unscoredBiopsied).toBe(0);
+    expect(dashboard.modelOutcomes!.trainingCases).toMatchObject({
+      recorded: true,
+      leftOutBiopsied: allHisto.benignBiopsied + allHisto.malignantBiopsied - expected.benignBiopsied - expected.malignantBiopsied,
+    });
+    expect(dashboard.modelOutcomes!.trainingCases.leftOutBiopsied).toBeGreaterThan(0);
     expect({
       benignBiopsied: biopsy.benignBiopsied,
       benignCalledLikelyBenign: biopsy.benignCalledLikelyBenign,

@@ -222,3 +222,29 @@ describe("model figures on degenerate data", () => {
     expect(result.comparison.n).toBe(0); // no assessments
   });
 });
+
+describe("lesions the model was trained on", () => {
+  const seen = (letters: string[]) => HAND_ROWS.map((hand) => ({ ...hand, seenInTraining: letters.includes(hand.lesionId) }));
+
+  it("are left out of every model figure and counted (biopsied ones)", () => {
+    // E and F (malignant, scored high) and H (follow-up, not biopsied) were training lesions.
+    const left = summariseModelOutcomes(seen(["E", "F", "H"]), { threshold: THRESHOLD, costPerBiopsy: 300 });
+    const unseen = summariseModelOutcomes(
+      HAND_ROWS.filter((hand) => !["E", "F", "H"].includes(hand.lesionId)),
+      { threshold: THRESHOLD, costPerBiopsy: 300 },
+    );
+    expect(left.trainingLeftOut).toBe(2);
+    expect({ ...left, trainingLeftOut: 0 }).toEqual(unseen);
+    // Included, they made the model look better: C is the only malignancy left, and it is missed.
+    expect(figures.biopsy.missedRate.estimate).toBeCloseTo(1 / 3, 12);
+    expect(left.biopsy.missedRate.estimate).toBe(1);
+    expect(left.scoredBiopsied).toBe(5);
+    expect(left.allConfirmed.n).toBe(5);
+  });
+
+  it("an unscored training lesion is not counted as unscored", () => {
+    const left = summariseModelOutcomes(seen(["I"]), { threshold: THRESHOLD, costPerBiopsy: 300 });
+    expect(left.unscoredBiopsied).toBe(0);
+    expect(left.trainingLeftOut).toBe(1);
+  });
+});

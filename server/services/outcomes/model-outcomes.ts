@@ -3,7 +3,9 @@
  * metric rule). Pure: the database work is done before (lesion-outcome-rows.ts).
  *
  * Cases: biopsied (histopathology) lesions scored by the model version, one case per lesion scored by its maximum
- * P(malignant). The model calls a lesion malignant when score >= threshold (likely benign below it).
+ * P(malignant), leaving out every lesion the version was trained or validated on (counted in `trainingLeftOut`: a
+ * model scored on its own training cases looks far better than it is). The model calls a lesion malignant when
+ * score >= threshold (likely benign below it).
  * - Avoidable benign biopsies / missed malignancies / NNB: avoidableBiopsyStats at the threshold.
  * - Estimated saving: avoidable benign biopsies x cost per biopsy (had every one of them been deferred).
  * - Model vs clinician: the scored biopsied lesions that also have a clinical assessment, so both are measured on
@@ -33,9 +35,11 @@ export const MAX_ROC_POINTS = 200;
 
 type ScoredRow = LesionOutcomeRow & { readonly score: number };
 
-export interface ModelOutcomeFigures extends Omit<ModelOutcomes, "missedMalignancies"> {
+export interface ModelOutcomeFigures extends Omit<ModelOutcomes, "missedMalignancies" | "trainingCases"> {
   /** Missed malignant lesions (biopsied, score < threshold), lowest score first. */
   readonly missedLesions: { lesionId: string; score: number }[];
+  /** Biopsied lesions left out of every figure because the model version was trained or validated on them. */
+  readonly trainingLeftOut: number;
 }
 
 export function summariseModelOutcomes(
@@ -43,9 +47,11 @@ export function summariseModelOutcomes(
   options: { threshold: number; costPerBiopsy: number },
 ): ModelOutcomeFigures {
   const { threshold, costPerBiopsy } = options;
-  const scored = rows.filter((row): row is ScoredRow => row.score !== null);
+  const trainingLeftOut = rows.filter((row) => row.biopsied && row.seenInTraining).length;
+  const unseen = rows.filter((row) => !row.seenInTraining);
+  const scored = unseen.filter((row): row is ScoredRow => row.score !== null);
   const biopsied = scored.filter((row) => row.biopsied);
-  const unscoredBiopsied = rows.filter((row) => row.biopsied && row.score === null).length;
+  const unscoredBiopsied = unseen.filter((row) => row.biopsied && row.score === null).length;
   const scores = biopsied.map((row) => row.score);
   const labels = biopsied.map((row) => row.malignant);
 
@@ -84,6 +90,7 @@ export function summariseModelOutcomes(
   return {
     scoredBiopsied: biopsied.length,
     unscoredBiopsied,
+    trainingLeftOut,
     biopsy,
     estimatedSaving: biopsy.benignCalledLikelyBenign * costPerBiopsy,
     comparison: {

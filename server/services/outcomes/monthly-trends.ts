@@ -42,7 +42,10 @@ export function monthlyTrends(
     const scored =
       threshold === null
         ? []
-        : monthRows.flatMap((row) => (row.biopsied && row.score !== null ? [{ score: row.score, malignant: row.malignant, biopsied: true }] : []));
+        : monthRows.flatMap((row) =>
+            // The model's figures leave out the lesions it was trained on (as the totals do).
+            row.biopsied && row.score !== null && !row.seenInTraining ? [{ score: row.score, malignant: row.malignant, biopsied: true }] : [],
+          );
     const stats = threshold === null ? null : avoidableBiopsyStats(scored, threshold);
     return {
       month,

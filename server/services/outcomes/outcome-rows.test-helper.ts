@@ -27,6 +27,7 @@ export function row(values: RowInput): LesionOutcomeRow {
     sex: "UNKNOWN",
     ageYears: null,
     bodySite: "back",
+    seenInTraining: false,
     ...values,
   };
 }

@@ -88,6 +88,18 @@ export const modelOutcomesSchema = z.object({
   scoredBiopsied: count,
   /** Biopsied lesions in scope the model never scored (left out of the model figures). */
   unscoredBiopsied: count,
+  /**
+   * The lesions the model version was trained or validated on, left out of every model figure. `recorded` false:
+   * its training cases are unknown, so the figures may include them (the page warns).
+   */
+  trainingCases: z.object({
+    recorded: z.boolean(),
+    source: z.string().nullable(),
+    trainLesions: count.nullable(),
+    valLesions: count.nullable(),
+    /** Biopsied lesions in scope left out because the model saw them in training or validation. */
+    leftOutBiopsied: count,
+  }),
   biopsy: avoidableBiopsySchema,
   estimatedSaving: z.number().min(0),
   comparison: z.object({

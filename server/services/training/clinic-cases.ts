@@ -11,6 +11,9 @@ import { isDiagnosis } from "@/ml/diagnoses";
 import type { Db } from "../../db/client";
 import { ImageBlobNotFoundError, type ImageStore } from "../images/image-store";
 
+/** A clinic lesion without a data-set id is keyed `clinic-<Lesion.id>` in the training records. */
+export const CLINIC_LESION_PREFIX = "clinic-";
+
 export interface ClinicCases {
   records: ImageRecord[];
   lesions: number;
@@ -85,7 +88,7 @@ export async function loadClinicCases(options: {
         diagnosis: isDiagnosis(outcome.histopathologyDiagnosis) ? outcome.histopathologyDiagnosis : null,
         malignant: outcome.malignant,
         // Imported lesions keep their data set's lesion id, so they meet their base-data-set images in one split.
-        lesionId: lesion.externalId ?? `clinic-${lesion.id}`,
+        lesionId: lesion.externalId ?? `${CLINIC_LESION_PREFIX}${lesion.id}`,
         dxType: dxType.success ? dxType.data : "histo",
         age: ageAt(lesion.patient.birthDate, outcome.reportDate),
         sex: lesion.patient.sex === "MALE" ? "male" : lesion.patient.sex === "FEMALE" ? "female" : null,

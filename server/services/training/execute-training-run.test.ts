@@ -75,6 +75,15 @@ describe("executeTrainingRun", () => {
     expect(gates.checks.find((check) => check.name === "training-data")).toMatchObject({ passed: false });
     // Stored where the registry says, and verified by its manifest hash.
     expect(readModelDirectory(candidate.storagePath).manifestSha256).toBe(candidate.sha256);
+    // The lesions it trained and chose its threshold on are recorded with it (the dashboard leaves them out):
+    // base-data-set lesions and the clinic's HAM10000 sample lesions placed in train or val.
+    const trainingSet = await database.db.modelTrainingSet.findUniqueOrThrow({ where: { modelVersionId: candidate.id } });
+    expect(trainingSet.source).toMatch(/^training run: /);
+    const keys = await database.db.modelTrainingLesion.findMany({ where: { modelVersionId: candidate.id }, select: { lesionKey: true, split: true } });
+    expect(keys.length).toBe(trainingSet.trainLesions + trainingSet.valLesions);
+    expect(keys.filter((key) => key.split === "val").length).toBe(trainingSet.valLesions);
+    const clinicKeys = (await database.db.lesion.findMany({ select: { externalId: true } })).map((lesion) => `source-lesion:${lesion.externalId!.split(":")[1]}`);
+    expect(keys.some((key) => clinicKeys.includes(key.lesionKey))).toBe(true);
 
     // The active model did not move, and the run's scratch folder is gone.
     const active = await database.db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });

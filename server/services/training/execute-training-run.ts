@@ -18,6 +18,7 @@ import { recordAudit } from "../audit/record-audit";
 import type { ImageStore } from "../images/image-store";
 import { DEFAULT_AUC_TOLERANCE, evaluatePromotionGates } from "../models/promotion-gates";
 import { registerModelVersion } from "../models/registry";
+import { recordTrainingLesions, trainingLesionsOfRecords } from "../models/training-lesions";
 import { assembleTrainingData, type TrainingDataSummary } from "./assemble-training-data";
 import { evaluateActiveModel, summariseOnTestSet, type ModelComparison } from "./compare-models";
 import { overallFraction, progressFromPipeline, type RunPhase, type TrainingRunProgress } from "./training-progress";
@@ -188,6 +189,8 @@ export async function executeTrainingRun(options: ExecuteTrainingRunOptions): Pr
         SELECT status, "cancelRequestedAt" FROM "TrainingRun" WHERE id = ${runId} FOR UPDATE`;
       if (row?.status !== "RUNNING" || row.cancelRequestedAt !== null) return false;
       const model = await registerModelVersion({ db: tx, modelDir: savedDir, gateResults: gates, trainingRunId: runId });
+      // The lesions it learned from and chose its epochs and threshold on: never evaluated on them (outcomes dashboard).
+      await recordTrainingLesions(tx, model.id, { source: `training run: ${summary.description}`, lesions: trainingLesionsOfRecords(records) });
       await tx.trainingRun.update({
         where: { id: runId },
         data: {
@@ -207,7 +210,7 @@ export async function executeTrainingRun(options: ExecuteTrainingRunOptions): Pr
         after: { version: candidateVersion, trainingRunId: runId, gates: gates.passed, lockedTest: summary.lockedTest },
       });
       return true;
-    });
+    }, { timeout: 60_000 });
     if (!finished) throw signal.aborted ? signal.reason : new Error("the run was stopped before its model could be registered");
     registered = true;
     log(`run finished: ${candidateVersion} registered as a candidate`);
