@@ -4,7 +4,12 @@
  * - one user per role with published passwords;
  * - the committed demo model (ml/pretrained/), installed and promoted, so images are scored from the start;
  * - when ../shared/data exists: the 70 real HAM10000 sample images as historical patients with their confirmed
- *   outcomes, and 12 real ISIC 2019 test images as pending cases (assessed, no outcome yet) for the review queue.
+ *   outcomes, and 12 real ISIC 2019 test images as pending cases (no outcome yet) awaiting a clinician's assessment.
+ *
+ * No clinician call is invented: the data sets record none (HAM10000's dx_type says how a diagnosis was confirmed,
+ * not what a clinician thought before), so no demo lesion carries a clinical assessment. The dashboard's
+ * model-vs-clinician comparison says "not recorded", and a pending case enters the review queue only once a
+ * clinician records an assessment on it (the flag policy compares the model with the clinician's call).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -50,7 +55,6 @@ export async function seedDemo(options: SeedDemoOptions): Promise<void> {
     return;
   }
   const summary = await importHam10000({ db, store: new LocalImageStore(options.imageStoreDir), actorId: null, folder: hamDir });
-  await addReconstructedAssessments(db, log);
   log(
     `Demo images from ${hamDir}: ${summary.imported} imported, ${summary.skippedDuplicate} already there, ` +
       `${summary.rejected.length} rejected; ${summary.patientsCreated} patients, ${summary.outcomesCreated} confirmed outcomes.`,
@@ -64,7 +68,17 @@ async function installDemoModel(options: SeedDemoOptions): Promise<void> {
     options.log("No committed demo model in ml/pretrained: images wait until an admin promotes one.");
     return;
   }
-  const registered = await installModel({ db: options.db, sourceDir: newest.dir, storeDir: options.modelStoreDir });
+  const registered = await installModel({
+    db: options.db,
+    sourceDir: newest.dir,
+    storeDir: options.modelStoreDir,
+    dataRoots: [options.sharedDataDir],
+  });
+  options.log(
+    registered.trainingLesions
+      ? `Demo model ${registered.version}: ${registered.trainingLesions.lesions} training and validation lesions recorded (${registered.trainingLesions.source}); the dashboard leaves them out.`
+      : `Demo model ${registered.version}: its training lesions could not be established (no matching data set under ${options.sharedDataDir}); the dashboard says so.`,
+  );
   if (registered.status !== "ACTIVE") {
     await promoteModelVersion({
       db: options.db,
@@ -78,18 +92,11 @@ async function installDemoModel(options: SeedDemoOptions): Promise<void> {
 
 /**
  * Pending cases: real ISIC 2019 test images (6 from each of the benign and malignant folders) as lesions awaiting a
- * decision, with clinical assessments typical of a clinic (most with a planned biopsy, one patient of Fitzpatrick
- * type V). The folder label is not recorded: these lesions have no outcome yet, which is what the queue is for.
+ * clinician's assessment and a decision. The source records only the image and its folder label, so the demo records
+ * nothing else: no assessment, no Fitzpatrick type, no sex, and not the label (these lesions have no outcome yet).
+ * The worker scores them; each enters the review queue when a clinician records an assessment that the model
+ * disagrees with (or the model must not be trusted alone).
  */
-const PENDING_ASSESSMENTS = [
-  { impression: "MALIGNANT", plan: "BIOPSY", fitzpatrickType: 2 },
-  { impression: "UNCERTAIN", plan: "BIOPSY", fitzpatrickType: 3 },
-  { impression: "MALIGNANT", plan: "BIOPSY", fitzpatrickType: 1 },
-  { impression: "UNCERTAIN", plan: "BIOPSY", fitzpatrickType: 2 },
-  { impression: "BENIGN", plan: "DISCHARGE", fitzpatrickType: 2 },
-  { impression: "MALIGNANT", plan: "BIOPSY", fitzpatrickType: 5 },
-] as const;
-
 async function addPendingCases(options: SeedDemoOptions): Promise<void> {
   const { db, log } = options;
   const isicTest = path.resolve(options.sharedDataDir, "isic2019-180", "test");
@@ -103,49 +110,13 @@ async function addPendingCases(options: SeedDemoOptions): Promise<void> {
   for (const [index, file] of files.entries()) {
     const mrn = `DEMO-P-${String(index + 1).padStart(3, "0")}`;
     if (await db.patient.findUnique({ where: { mrn }, select: { id: true } })) continue;
-    const assessment = PENDING_ASSESSMENTS[index % PENDING_ASSESSMENTS.length]!;
-    const patient = await db.patient.create({
-      data: { mrn, name: `Pending Case ${index + 1}`, sex: index % 2 ? "FEMALE" : "MALE", fitzpatrickType: assessment.fitzpatrickType },
-    });
-    const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: `Pending lesion ${index + 1}` } });
+    const patient = await db.patient.create({ data: { mrn, name: `Pending Case ${index + 1}`, sex: "UNKNOWN", fitzpatrickType: null } });
+    const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "unspecified", label: `Pending lesion ${index + 1}` } });
     await ingestImage({ db, store, actorId: clinician.id, lesionId: lesion.id, bytes: readFileSync(file) });
-    await db.clinicalAssessment.create({
-      data: {
-        lesionId: lesion.id,
-        clinicianId: clinician.id,
-        impression: assessment.impression,
-        plan: assessment.plan,
-        note: "Demo: pending case awaiting the biopsy decision.",
-      },
-    });
     created++;
   }
-  log(`Demo pending cases: ${created} assessed lesions awaiting a decision (scored by the worker, flagged in the queue).`);
-}
-
-/**
- * HAM10000 records no clinical assessment, but its dx_type says what the clinicians did: `histo` lesions were
- * biopsied (so a biopsy was planned on a lesion that looked suspicious), the others were followed up or confirmed
- * without excision. The demo reconstructs one assessment per lesion from that, marked as reconstructed, so the
- * review workflow has something to compare the model with.
- */
-async function addReconstructedAssessments(db: Db, log: (line: string) => void): Promise<void> {
-  const clinician = await db.user.findUniqueOrThrow({ where: { email: "dermatologist@dermflag.demo" }, select: { id: true } });
-  const lesions = await db.lesion.findMany({
-    where: { assessments: { none: {} }, biopsyOutcomes: { some: {} } },
-    select: { id: true, biopsyOutcomes: { select: { confirmation: true }, take: 1 } },
-  });
-  await db.clinicalAssessment.createMany({
-    data: lesions.map((lesion) => {
-      const biopsied = lesion.biopsyOutcomes[0]?.confirmation === "histo";
-      return {
-        lesionId: lesion.id,
-        clinicianId: clinician.id,
-        impression: biopsied ? ("UNCERTAIN" as const) : ("BENIGN" as const),
-        plan: biopsied ? ("BIOPSY" as const) : ("MONITOR" as const),
-        note: `Demo: reconstructed from the data set (${biopsied ? "biopsied" : "not biopsied"}).`,
-      };
-    }),
-  });
-  log(`Reconstructed ${lesions.length} demo clinical assessments from the data set's confirmation type.`);
+  log(
+    `Demo pending cases: ${created} lesions awaiting a clinical assessment (scored by the worker; none is in the review ` +
+      `queue until a clinician records an assessment: the data set records no clinician call, and the demo invents none).`,
+  );
 }

@@ -155,7 +155,14 @@ export default async function QueuePage(props: { searchParams: Promise<SearchPar
             Models.
           </EmptyState>
         ) : (
-          <EmptyState title="No open flags">
+          <EmptyState title="No open flags" action={overview.awaitingAssessment > 0 ? { href: "/patients", label: "Go to patients" } : undefined}>
+            {overview.awaitingAssessment > 0 ? (
+              <span data-testid="awaiting-assessment">
+                {overview.awaitingAssessment} {overview.awaitingAssessment === 1 ? "lesion with images awaits" : "lesions with images await"} a
+                clinical assessment. A flag compares the model with the clinician&apos;s call, so none is raised until a clinician records
+                one on the lesion&apos;s page.{" "}
+              </span>
+            ) : null}
             Every flag has been decided. New flags appear when images are scored or assessments change.
           </EmptyState>
         )

@@ -12,17 +12,20 @@ export const overviewRouter = createTRPCRouter({
         openFlags: z.number(),
         biopsyOutcomes: z.number(),
         activeModel: z.string().nullable(),
+        /** Lesions with images and no outcome yet that no clinician has assessed: no flag until one is recorded. */
+        awaitingAssessment: z.number(),
       }),
     )
     .query(async ({ ctx }) => {
-      const [patients, lesions, images, openFlags, biopsyOutcomes, activeModel] = await Promise.all([
+      const [patients, lesions, images, openFlags, biopsyOutcomes, activeModel, awaitingAssessment] = await Promise.all([
         ctx.db.patient.count(),
         ctx.db.lesion.count(),
         ctx.db.lesionImage.count(),
         ctx.db.flag.count({ where: { status: "OPEN" } }),
         ctx.db.biopsyOutcome.count(),
         ctx.db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } }),
+        ctx.db.lesion.count({ where: { images: { some: {} }, assessments: { none: {} }, biopsyOutcomes: { none: {} } } }),
       ]);
-      return { patients, lesions, images, openFlags, biopsyOutcomes, activeModel: activeModel?.version ?? null };
+      return { patients, lesions, images, openFlags, biopsyOutcomes, activeModel: activeModel?.version ?? null, awaitingAssessment };
     }),
 });

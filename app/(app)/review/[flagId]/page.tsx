@@ -125,6 +125,7 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
             backend={flag.prediction?.backend ?? null}
             latencyMs={flag.prediction?.latencyMs ?? null}
             probabilities={flag.prediction?.probabilities ?? null}
+            outOfDistribution={flag.outOfDistribution}
           />
 
           <section aria-labelledby="assessment-heading" className="rounded-xl border border-slate-200 bg-white p-4 text-sm" data-testid="clinical-assessment">
@@ -150,7 +151,9 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
                 </p>
               </>
             ) : (
-              <p className="text-slate-600">No clinical assessment is attached to this flag.</p>
+              <p className="text-slate-600" data-testid="assessment-not-recorded">
+                Clinical assessment: not recorded. The model&apos;s output cannot be compared with a clinician&apos;s call here.
+              </p>
             )}
           </section>
 
