@@ -1,10 +1,12 @@
 /**
  * `npm run models:register -- <model dir> [--promote] [--reason "..."]`: copies a trained model into the model store,
- * registers it with its promotion gates, and optionally promotes it (a failed gate needs --reason: an audited
- * override). Uses DATABASE_URL, or the embedded database under DATA_DIR.
+ * registers it with its promotion gates, and optionally installs it as the first active model (a failed gate needs
+ * --reason: an audited override). Once a model is active, promotion needs two admins in the app (four-eyes), so
+ * --promote is refused. Uses DATABASE_URL, or the embedded database under DATA_DIR.
  */
 import { parseArgs } from "node:util";
 import { createPrismaClient } from "../db/client";
+import { startBoss } from "../jobs/boss";
 import { env as loadEnv } from "../env";
 import { installModel } from "../services/models/install-model";
 import { promoteModelVersion } from "../services/models/registry";
@@ -40,8 +42,20 @@ async function main() {
         console.log(`  ${check.passed ? "pass" : "FAIL"}  ${check.detail}`);
       }
       if (values.promote) {
-        const promoted = await promoteModelVersion({ db, actorId: null, modelVersionId: registered.id, overrideReason: values.reason ?? null });
-        console.log(`Promoted ${promoted.version}: new images are scored with it; running workers re-score open cases.`);
+        const active = await db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } });
+        if (active) {
+          throw new Error(
+            `${active.version} is active: promoting ${registered.version} needs a request and a second admin's approval on the Models page (four-eyes).`,
+          );
+        }
+        // The re-scoring job is queued in the promotion's own transaction (the worker runs it).
+        const boss = await startBoss(database.url, "sender");
+        try {
+          const promoted = await promoteModelVersion({ db, actorId: null, modelVersionId: registered.id, overrideReason: values.reason ?? null, boss });
+          console.log(`Promoted ${promoted.version}: the worker scores images with it.`);
+        } finally {
+          await boss.stop({ graceful: false });
+        }
       }
     } finally {
       await db.$disconnect();

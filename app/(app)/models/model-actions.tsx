@@ -4,20 +4,27 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "../../_trpc/provider";
+import { errorText } from "./error-text";
 
 interface Props {
   modelVersionId: string;
   version: string;
   status: string;
   gatesPassed: boolean;
+  /** Who asked to promote this version, when a request is pending (approved or rejected in the requests panel). */
+  pendingRequestBy: string | null;
   rollBackOnly?: boolean;
 }
 
-export function ModelActions({ modelVersionId, version, status, gatesPassed, rollBackOnly }: Props) {
+/**
+ * Per model: request its promotion (the first step of four-eyes: a different admin approves it in the requests
+ * panel). Roll back: one admin, one action, the safety escape hatch.
+ */
+export function ModelActions({ modelVersionId, version, status, gatesPassed, pendingRequestBy, rollBackOnly }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
   const [reason, setReason] = useState("");
-  const promote = useMutation(trpc.models.promote.mutationOptions({ onSuccess: () => router.refresh() }));
+  const request = useMutation(trpc.models.requestPromotion.mutationOptions({ onSuccess: () => router.refresh() }));
   const rollBack = useMutation(trpc.models.rollBack.mutationOptions({ onSuccess: () => router.refresh() }));
 
   if (rollBackOnly) {
@@ -33,21 +40,26 @@ export function ModelActions({ modelVersionId, version, status, gatesPassed, rol
           Roll back to the previous model: reason
           <input value={reason} onChange={(e) => setReason(e.target.value)} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5" />
         </label>
-        <button type="submit" disabled={rollBack.isPending} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
+        <button
+          type="submit"
+          disabled={rollBack.isPending || reason.trim() === ""}
+          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 disabled:opacity-50"
+        >
           Roll back
         </button>
-        {rollBack.error ? <p className="text-sm text-red-700">{rollBack.error.message}</p> : null}
+        {rollBack.error ? <p className="text-sm text-red-700">{errorText(rollBack.error)}</p> : null}
       </form>
     );
   }
   if (status === "ACTIVE") return <span className="text-xs text-slate-500">In use</span>;
+  if (pendingRequestBy) return <span className="text-xs text-amber-800">Promotion requested by {pendingRequestBy}: waiting for a second admin</span>;
   return (
     <form
       className="space-y-1"
-      aria-label={`Promote ${version}`}
+      aria-label={`Request promotion of ${version}`}
       onSubmit={(event) => {
         event.preventDefault();
-        promote.mutate({ modelVersionId, overrideReason: gatesPassed ? null : reason });
+        request.mutate({ modelVersionId, overrideReason: gatesPassed ? null : reason });
       }}
     >
       {gatesPassed ? null : (
@@ -58,12 +70,13 @@ export function ModelActions({ modelVersionId, version, status, gatesPassed, rol
       )}
       <button
         type="submit"
-        disabled={promote.isPending || (!gatesPassed && reason.trim().length === 0)}
+        disabled={request.isPending || (!gatesPassed && reason.trim().length === 0)}
         className="rounded-md bg-sky-700 px-3 py-1 text-xs font-medium text-white hover:bg-sky-800 disabled:opacity-50"
       >
-        {gatesPassed ? "Promote" : "Promote with override"}
+        {gatesPassed ? "Request promotion" : "Request promotion with override"}
       </button>
-      {promote.error ? <p className="text-xs text-red-700">{promote.error.message}</p> : null}
+      <p className="text-xs text-slate-500">A second admin approves it.</p>
+      {request.error ? <p className="text-xs text-red-700">{errorText(request.error)}</p> : null}
     </form>
   );
 }

@@ -7,6 +7,8 @@ import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
 import { LocalValidationPanel } from "./local-validation-panel";
 import { ModelActions } from "./model-actions";
+import { OperatingPointPanel } from "./operating-point-panel";
+import { PromotionRequestsPanel } from "./promotion-requests-panel";
 
 export const metadata: Metadata = { title: "Models" };
 
@@ -34,15 +36,28 @@ const STATUS_STYLES: Record<string, string> = {
 export default async function ModelsPage() {
   const user = await requirePermission("models:read");
   const api = await serverApi();
-  const [versions, local] = await Promise.all([api.models.list(), api.safety.localValidation()]);
+  const [versions, local, requests] = await Promise.all([api.models.list(), api.safety.localValidation(), api.models.promotionRequests()]);
   const canManage = can(user.role, "models:manage");
-  const activeVersion = versions.find((version) => version.status === "ACTIVE")?.version ?? null;
+  const active = versions.find((version) => version.status === "ACTIVE") ?? null;
+  const activeVersion = active?.version ?? null;
+  const operatingPoints = active ? await api.models.operatingPoints({ modelVersionId: active.id }) : null;
+  const pendingBy = new Map(requests.pending.map((request) => [request.modelVersion.id, request.requestedBy.name]));
   return (
     <>
       <PageHeader title="Models">
-        Every model version with its evaluation on held-out test cases, its operating threshold and its promotion gates.
+        Every model version with its evaluation on held-out test cases, its operating threshold and its promotion gates. Promotion takes
+        two admins (one requests, another approves); roll back takes one.
       </PageHeader>
+      <PromotionRequestsPanel data={requests} currentUserId={user.id} canManage={canManage} />
       {local ? <LocalValidationPanel data={local} canManage={canManage} /> : null}
+      {active && operatingPoints ? (
+        <OperatingPointPanel
+          model={{ id: active.id, version: active.version }}
+          points={operatingPoints}
+          proposal={local?.validation.proposedThreshold?.value ?? null}
+          canManage={canManage}
+        />
+      ) : null}
       {versions.length === 0 ? (
         <EmptyState title="No model yet">
           Images are not scored until a model is trained, registered and promoted. Train one from the Retraining page, or with{" "}
@@ -96,7 +111,13 @@ export default async function ModelsPage() {
                     </td>
                     <td className="px-3 py-2">
                       {pct(version.threshold)}
-                      <div className="text-xs text-slate-500">for {pct(version.targetSensitivity)} sensitivity</div>
+                      <div className="text-xs text-slate-500">for {pct(version.targetSensitivity)} sensitivity (validation)</div>
+                      {version.operatingPoints[0] && version.operatingPoints[0].version > 1 ? (
+                        <div className="text-xs text-sky-800">
+                          in force: {version.operatingPoints[0].threshold.toFixed(4)} (operating point v{version.operatingPoints[0].version},{" "}
+                          {version.operatingPoints[0].source.toLowerCase()})
+                        </div>
+                      ) : null}
                     </td>
                     <td className="px-3 py-2">{num(headline?.testAuc)}</td>
                     <td className="px-3 py-2">{pct(headline?.testSensitivity)}</td>
@@ -127,6 +148,7 @@ export default async function ModelsPage() {
                           version={version.version}
                           status={version.status}
                           gatesPassed={verdict.passed}
+                          pendingRequestBy={pendingBy.get(version.id) ?? null}
                         />
                       </td>
                     ) : null}
@@ -138,7 +160,7 @@ export default async function ModelsPage() {
         </div>
       )}
       {canManage && versions.some((version) => version.status === "RETIRED") ? (
-        <ModelActions rollBackOnly modelVersionId="" version="" status="ACTIVE" gatesPassed />
+        <ModelActions rollBackOnly modelVersionId="" version="" status="ACTIVE" gatesPassed pendingRequestBy={null} />
       ) : null}
     </>
   );

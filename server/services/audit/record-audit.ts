@@ -5,7 +5,21 @@
  */
 import type { Prisma } from "../../db/generated/client";
 
-export type AuditAction = "CREATE" | "UPDATE" | "DELETE" | "IMPORT" | "DECIDE" | "PROMOTE" | "ROLLBACK" | "LOGIN" | "TRAIN" | "CANCEL";
+export type AuditAction =
+  | "CREATE"
+  | "UPDATE"
+  | "DELETE"
+  | "IMPORT"
+  | "DECIDE"
+  | "REQUEST_PROMOTION"
+  | "APPROVE"
+  | "REJECT"
+  | "PROMOTE"
+  | "ROLLBACK"
+  | "ADOPT"
+  | "LOGIN"
+  | "TRAIN"
+  | "CANCEL";
 
 export interface AuditEntry {
   actorId: string | null;

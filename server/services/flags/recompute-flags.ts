@@ -5,6 +5,7 @@
  */
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
+import { inForce, operatingPointInForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
 import { applyFlagPolicy, type FlagDecision } from "./flag-policy";
 
 type Tx = Prisma.TransactionClient;
@@ -28,11 +29,14 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
     },
   });
   if (!lesion) return null;
-  const activeModel = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, deferralStatus: true } });
+  const activeModel = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, deferralStatus: true, ...operatingPointInForceSelect } });
+  // Scores are compared with the operating point in force now, not the one recorded when each image was scored: a
+  // newly adopted threshold applies to every open case.
+  const threshold = activeModel ? inForce(activeModel).threshold : null;
   const predictions = activeModel
     ? await tx.prediction.findMany({
         where: { modelVersionId: activeModel.id, image: { lesionId } },
-        select: { id: true, pMalignant: true, threshold: true, image: { select: { quality: true } } },
+        select: { id: true, pMalignant: true, image: { select: { quality: true } } },
       })
     : [];
   // The lesion is as suspicious as its most suspicious image.
@@ -48,7 +52,7 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
   const decision = applyFlagPolicy({
     assessment,
     fitzpatrickType: lesion.patient.fitzpatrickType,
-    score: top ? { pMalignant: top.pMalignant, threshold: top.threshold } : null,
+    score: top && threshold !== null ? { pMalignant: top.pMalignant, threshold } : null,
     quality: { passed: qualityReasons.length === 0, reasons: [...new Set(qualityReasons)] },
     hasOutcome: lesion._count.biopsyOutcomes > 0,
     deferral: activeModel?.deferralStatus ?? "SHADOW",
@@ -59,7 +63,7 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
     modelVersionId: activeModel?.id ?? null,
     predictionId: top?.id ?? null,
     pMalignant: top?.pMalignant ?? null,
-    threshold: top?.threshold ?? null,
+    threshold: top ? threshold : null,
   };
 }
 
@@ -138,13 +142,15 @@ export async function closeFlagsForOutcome(tx: Tx, lesionId: string): Promise<vo
 }
 
 /**
- * After the active model changes (promotion, roll back): recompute every open case (assessed, no outcome yet) whose
- * flag does not come from the active model. Returns how many lesions were recomputed.
+ * After the active model or its operating point changes (promotion, roll back, an adopted threshold): recompute every
+ * open case (assessed, no outcome yet) whose flag does not come from the active model at its operating point in
+ * force. Returns how many lesions were recomputed.
  */
 export async function recomputeStaleFlags(options: { db: Db; batchSize?: number }): Promise<number> {
   const { db } = options;
   const active = await db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true } });
   if (!active) return 0;
+  const { threshold } = await operatingPointInForce(db, active.id);
   const batchSize = options.batchSize ?? 500;
   let recomputed = 0;
   let after = "";
@@ -159,6 +165,8 @@ export async function recomputeStaleFlags(options: { db: Db; batchSize?: number 
         -- the active model.
         AND (
           EXISTS (SELECT 1 FROM "Flag" f WHERE f."lesionId" = l.id AND f.status = 'OPEN' AND f."modelVersionId" IS DISTINCT FROM ${active.id})
+          -- an OPEN flag raised at another operating point (a threshold adopted or reverted since),
+          OR EXISTS (SELECT 1 FROM "Flag" f WHERE f."lesionId" = l.id AND f.status = 'OPEN' AND f.threshold IS DISTINCT FROM ${threshold})
           OR NOT EXISTS (SELECT 1 FROM "Flag" f WHERE f."lesionId" = l.id AND f."modelVersionId" = ${active.id} AND f.status IN ('OPEN', 'DECIDED'))
         )
       ORDER BY l.id LIMIT ${batchSize}`;

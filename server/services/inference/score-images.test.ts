@@ -76,6 +76,23 @@ describe("scoring images with the active model", () => {
     expect(flag.kind).toBe("POSSIBLE_MISSED_MALIGNANCY");
   });
 
+  it("records the operating point in force when the image is scored: a threshold adopted later applies to later predictions", async () => {
+    const { db } = database;
+    const active = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" }, select: { id: true } });
+    // Operating point version 2 (operating-points.ts writes it when an admin adopts a local threshold).
+    await db.operatingPoint.create({
+      data: { modelVersionId: active.id, version: 2, threshold: 0.999999, source: "LOCAL", targetSensitivity: 0.95, reason: "test: adopted local threshold" },
+    });
+    const bytes = readFileSync(path.join(hamImages, "ISIC_0025032.jpg"));
+    const ingested = await ingestImage({ db, store, actorId: userId, lesionId, bytes });
+    if (ingested.status !== "created") throw new Error("expected a new image");
+    expect(await scoreImages({ db, store, imageIds: [ingested.image.id] })).toMatchObject({ scored: 1 });
+    const prediction = await db.prediction.findFirstOrThrow({ where: { imageId: ingested.image.id } });
+    expect(prediction).toMatchObject({ threshold: 0.999999, aboveThreshold: prediction.pMalignant >= 0.999999 });
+    // The first image keeps the threshold it was scored at.
+    expect(await db.prediction.count({ where: { modelVersionId: active.id, threshold: 0.0001 } })).toBe(1);
+  });
+
   it("stops a batch as soon as the active model changes, so no new image is scored by a retired model", async () => {
     const { db } = database;
     const patient = await db.patient.create({ data: { mrn: "S-2", name: "Batch Patient", fitzpatrickType: 2 } });

@@ -6,6 +6,7 @@ import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { lockLesion, recomputeLesionFlagInTransaction } from "../flags/recompute-flags";
 import type { ImageStore } from "../images/image-store";
+import { inForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
 import { assessImageQuality } from "../quality/image-quality";
 import { predictorFor, type RegisteredModel } from "./predictors";
 
@@ -54,8 +55,10 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
         await lockLesion(tx, image.lesionId);
         // A promotion or roll back during a long batch must not leave new images scored by a retired model: checked
         // per image, inside the transaction that writes the prediction.
-        const current = await tx.modelVersion.findUnique({ where: { id: model.id }, select: { status: true } });
+        const current = await tx.modelVersion.findUnique({ where: { id: model.id }, select: { status: true, ...operatingPointInForceSelect } });
         if (current?.status !== "ACTIVE") throw new ActiveModelChangedError();
+        // The operating point in force now (an admin may adopt a new one while a batch runs), recorded with the prediction.
+        const { threshold } = inForce(current);
         await tx.lesionImage.update({ where: { id: image.id }, data: { quality: quality as unknown as Prisma.InputJsonValue } });
         await tx.prediction.upsert({
           where: { imageId_modelVersionId: { imageId: image.id, modelVersionId: model.id } },
@@ -65,9 +68,8 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
             modelVersionId: model.id,
             probabilities: prediction.probabilities,
             pMalignant: prediction.pMalignant,
-            // The threshold in force is the registry's for this version, recorded with every prediction.
-            threshold: model.threshold,
-            aboveThreshold: prediction.pMalignant >= model.threshold,
+            threshold,
+            aboveThreshold: prediction.pMalignant >= threshold,
             backend: prediction.backend,
             latencyMs: prediction.latencyMs,
           },

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBoss } from "../../jobs/boss";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { saveFixtureModel } from "../../testing/model-fixtures";
 import { evaluatePromotionGates } from "./promotion-gates";
@@ -10,6 +12,7 @@ import { listModelVersions, promoteModelVersion, registerModelVersion, rollBackM
 
 let database: TestDatabase;
 let adminId: string;
+let boss: PgBoss;
 const modelsDir = mkdtempSync(path.join(os.tmpdir(), "dermflag-registry-"));
 
 async function registerFixture(version: string, separation: number) {
@@ -28,9 +31,11 @@ beforeAll(async () => {
   // Building the tiny fixture model needs a backend; the registry itself runs no model.
   await tf.setBackend("cpu");
   database = await createTestDatabase();
+  boss = await startBoss(database.url, "sender");
   adminId = (await database.db.user.create({ data: { email: "admin@x.example", name: "Admin", role: "ADMIN", passwordHash: "x" } })).id;
 });
 afterAll(async () => {
+  await boss.stop({ graceful: false });
   await database.drop();
   rmSync(modelsDir, { recursive: true, force: true });
 });
@@ -39,6 +44,10 @@ describe("model registry", () => {
   it("registers, promotes through the gates, refuses a failing candidate without a reason, overrides with one, and rolls back", async () => {
     const good = await registerFixture("good-1", 0.3);
     expect(good.status).toBe("CANDIDATE");
+    // Registration records operating point version 1: the validation threshold.
+    expect(await database.db.operatingPoint.findMany({ where: { modelVersionId: good.id }, select: { version: true, threshold: true, source: true } })).toEqual([
+      { version: 1, threshold: good.threshold, source: "VALIDATION" },
+    ]);
     await promoteModelVersion({ db: database.db, actorId: adminId, modelVersionId: good.id });
 
     const worse = await registerFixture("worse-2", 0.02);
@@ -50,7 +59,7 @@ describe("model registry", () => {
     expect(versions.find((v) => v.status === "ACTIVE")?.version).toBe("worse-2");
     expect(versions.find((v) => v.version === "good-1")?.status).toBe("RETIRED");
 
-    await rollBackModel({ db: database.db, actorId: adminId, reason: "more false reassurance" });
+    await rollBackModel({ db: database.db, boss, actorId: adminId, reason: "more false reassurance" });
     versions = await listModelVersions({ db: database.db });
     expect(versions.filter((v) => v.status === "ACTIVE").map((v) => v.version)).toEqual(["good-1"]);
 

@@ -1,7 +1,8 @@
 /**
- * The model registry: every trained version with its metrics, model card, threshold and gate results; promotion
- * (gates, or an admin override with a reason), and roll back in one action. Both are audited, and both ask the
- * worker to re-score with the newly active model (which recomputes the flags).
+ * The model registry: every trained version with its metrics, model card, threshold and gate results; the one place
+ * the active model changes (a second admin's approval of a promotion request, see promotion-requests.ts; roll back in
+ * one action; the system bootstrap). Every change is audited and queues the re-scoring of open cases in its own
+ * transaction.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +11,7 @@ import { MODEL_CARD_MD, readModelDirectory } from "@/ml/store";
 import type { EvaluationReport } from "@/ml/pipeline";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
+import { enqueueScoreSweepInTransaction, type JobSender } from "../../jobs/enqueue-in-transaction";
 import { recordAudit } from "../audit/record-audit";
 import { gatesStillHold, type GateResults } from "./promotion-gates";
 
@@ -58,6 +60,16 @@ export async function registerModelVersion(options: {
     trainingDataHash: metadata.data.trainingHash,
     codeVersion: metadata.code.gitCommit ?? metadata.code.packageVersion,
     trainingRunId: options.trainingRunId ?? null,
+    // Operating point version 1: the threshold chosen on the model's validation data (operating-points.ts adds more).
+    operatingPoints: {
+      create: {
+        version: 1,
+        threshold: metadata.operatingPoint.threshold,
+        source: "VALIDATION" as const,
+        targetSensitivity: metadata.operatingPoint.targetSensitivity,
+        reason: "the threshold chosen on the model's validation data",
+      },
+    },
   };
   return options.db.modelVersion.upsert({
     where: { version: verified.version },
@@ -68,74 +80,118 @@ export async function registerModelVersion(options: {
   });
 }
 
+type Tx = Prisma.TransactionClient;
+
+/**
+ * The active model changes here and only here (a second admin's approval, roll back, the system bootstrap): the
+ * previous one retires, pending promotion requests become void (their gates compared with a model that is no longer
+ * active), and the re-scoring of open cases is queued in the same transaction, so an enqueue failure leaves the
+ * old model active and a rolled-back change leaves no job.
+ */
+export async function activateModelVersion(
+  tx: Tx,
+  options: { modelVersionId: string; actorId: string | null; promotionReason: string; boss: JobSender | null },
+) {
+  const previous = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, version: true } });
+  if (previous) await tx.modelVersion.update({ where: { id: previous.id }, data: { status: "RETIRED" } });
+  const activated = await tx.modelVersion.update({
+    where: { id: options.modelVersionId },
+    data: { status: "ACTIVE", promotedAt: new Date(), promotedById: options.actorId, promotionReason: options.promotionReason },
+    select: { id: true, version: true, status: true, threshold: true },
+  });
+  const voided = await tx.promotionRequest.updateMany({
+    where: { status: "PENDING" },
+    data: {
+      status: "VOID",
+      decidedAt: new Date(),
+      decisionReason: `the active model changed (${previous?.version ?? "none"} -> ${activated.version}): request it again`,
+    },
+  });
+  if (options.boss) await enqueueScoreSweepInTransaction(tx, options.boss);
+  return { previous, activated, voidedRequests: voided.count };
+}
+
+/**
+ * The system path, with no second person: the CLI's bootstrap (`models:register --promote`, refused there once a
+ * model is active), the demo seed and tests. People promote through promotion-requests.ts (four-eyes); no API route
+ * calls this. With `boss`, open cases are re-scored (queued in the same transaction).
+ */
 export async function promoteModelVersion(options: {
   db: Db;
   actorId: string | null;
   modelVersionId: string;
   overrideReason?: string | null;
+  boss?: JobSender;
 }) {
   const { db, actorId, modelVersionId } = options;
   const overrideReason = options.overrideReason?.trim() || null;
   return db.$transaction(async (tx) => {
     // One promotion at a time: lock every registry row we read.
-    await tx.$queryRaw`SELECT id FROM "ModelVersion" WHERE status = 'ACTIVE' OR id = ${modelVersionId} FOR UPDATE`;
+    await lockRegistryRows(tx, modelVersionId);
     const candidate = await tx.modelVersion.findUnique({ where: { id: modelVersionId } });
     if (!candidate) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
     if (candidate.status === "ACTIVE") throw new TRPCError({ code: "CONFLICT", message: `${candidate.version} is already active.` });
     const gates = candidate.gateResults as unknown as GateResults | null;
-    const previous = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, version: true } });
-    const verdict = gatesStillHold(gates, previous?.version ?? null);
+    const current = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } });
+    const verdict = gatesStillHold(gates, current?.version ?? null);
     if (!verdict.passed && !overrideReason) {
       throw new TRPCError({
         code: "PRECONDITION_FAILED",
         message: `${candidate.version} cannot be promoted: ${verdict.reason}; an admin override needs a reason.`,
       });
     }
-    if (previous) await tx.modelVersion.update({ where: { id: previous.id }, data: { status: "RETIRED" } });
-    const promoted = await tx.modelVersion.update({
-      where: { id: candidate.id },
-      data: { status: "ACTIVE", promotedAt: new Date(), promotedById: actorId, promotionReason: overrideReason ?? "passed the promotion gates" },
-      select: { id: true, version: true, status: true, threshold: true },
+    const { previous, activated } = await activateModelVersion(tx, {
+      modelVersionId: candidate.id,
+      actorId,
+      promotionReason: overrideReason ?? "passed the promotion gates",
+      boss: options.boss ?? null,
     });
     await recordAudit(tx, {
       actorId,
       action: "PROMOTE",
       entityType: "ModelVersion",
-      entityId: promoted.id,
+      entityId: activated.id,
       before: { active: previous?.version ?? null },
-      after: { active: promoted.version, override: overrideReason !== null, reason: overrideReason, gates },
+      after: { active: activated.version, override: overrideReason !== null, reason: overrideReason, gates, path: "system" },
     });
-    return promoted;
+    return activated;
   });
 }
 
-/** Makes the most recently retired version active again, in one action. */
-export async function rollBackModel(options: { db: Db; actorId: string | null; reason: string }) {
+/** Locks the active version's row and the given one: promotions, approvals and roll backs run one at a time. */
+export async function lockRegistryRows(tx: Tx, modelVersionId: string): Promise<void> {
+  await tx.$queryRaw`SELECT id FROM "ModelVersion" WHERE status = 'ACTIVE' OR id = ${modelVersionId} FOR UPDATE`;
+}
+
+/**
+ * Makes the most recently retired version active again, in one action by one admin: roll back is the safety escape
+ * hatch and must not wait for a second person. Open cases are re-scored (queued in the same transaction).
+ */
+export async function rollBackModel(options: { db: Db; boss: JobSender; actorId: string | null; reason: string }) {
   const { db, actorId } = options;
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "ModelVersion" WHERE status IN ('ACTIVE', 'RETIRED') FOR UPDATE`;
-    const current = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, version: true } });
-    const previous = await tx.modelVersion.findFirst({
+    const restore = await tx.modelVersion.findFirst({
       where: { status: "RETIRED", promotedAt: { not: null } },
       orderBy: { promotedAt: "desc" },
       select: { id: true, version: true },
     });
-    if (!previous) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "There is no earlier model to roll back to." });
-    if (current) await tx.modelVersion.update({ where: { id: current.id }, data: { status: "RETIRED" } });
-    const restored = await tx.modelVersion.update({
-      where: { id: previous.id },
-      data: { status: "ACTIVE", promotedAt: new Date(), promotedById: actorId, promotionReason: `roll back: ${options.reason}` },
-      select: { id: true, version: true, status: true, threshold: true },
+    if (!restore) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "There is no earlier model to roll back to." });
+    const { previous, activated } = await activateModelVersion(tx, {
+      modelVersionId: restore.id,
+      actorId,
+      promotionReason: `roll back: ${options.reason}`,
+      boss: options.boss,
     });
     await recordAudit(tx, {
       actorId,
       action: "ROLLBACK",
       entityType: "ModelVersion",
-      entityId: restored.id,
-      before: { active: current?.version ?? null },
-      after: { active: restored.version, reason: options.reason },
+      entityId: activated.id,
+      before: { active: previous?.version ?? null },
+      after: { active: activated.version, reason: options.reason },
     });
-    return restored;
+    return activated;
   });
 }
 
@@ -156,6 +212,8 @@ export function listModelVersions(options: { db: Db }) {
       promotedAt: true,
       promotionReason: true,
       promotedBy: { select: { name: true } },
+      // The operating point in force (operating-point-in-force.ts): the threshold this deployment uses.
+      operatingPoints: { orderBy: { version: "desc" }, take: 1, select: { version: true, threshold: true, source: true } },
       _count: { select: { predictions: true } },
     },
   });

@@ -7,6 +7,7 @@
 import { selectOperatingThreshold, wilsonInterval, type ProportionEstimate } from "@/ml/evaluation";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
+import { operatingPointInForce } from "../models/operating-point-in-force";
 import { DEFAULT_LOCAL_VALIDATION_CRITERIA, storedCriteriaSchema, type LocalValidationCriteria, type StoredLocalValidationCriteria } from "./local-validation-criteria";
 
 type Reader = Db | Prisma.TransactionClient;
@@ -113,9 +114,10 @@ export function evaluateLocalCases(
 }
 
 export async function computeLocalValidation(db: Reader, modelVersionId: string): Promise<LocalValidation> {
-  const model = await db.modelVersion.findUniqueOrThrow({ where: { id: modelVersionId }, select: { threshold: true } });
+  // Evaluated at the operating point in force (a local threshold once adopted), where deferral decisions are made.
+  const { threshold } = await operatingPointInForce(db, modelVersionId);
   const criteria = await readLocalValidationCriteria(db);
   const { cases, scoredAfterOutcome } = await localCases(db, modelVersionId);
   const unacknowledged = await db.safetyEvent.count({ where: { modelVersionId, acknowledgedAt: null } });
-  return { modelVersionId, threshold: model.threshold, criteria, scoredAfterOutcome, ...evaluateLocalCases(cases, model.threshold, criteria, unacknowledged) };
+  return { modelVersionId, threshold, criteria, scoredAfterOutcome, ...evaluateLocalCases(cases, threshold, criteria, unacknowledged) };
 }
