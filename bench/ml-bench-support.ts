@@ -82,6 +82,19 @@ export function runFigures(seed: number, r: TrainAndEvaluateResult) {
 
 export type RunFigures = ReturnType<typeof runFigures>;
 
+/** How often the out-of-distribution check fired, per part (null without a detector). */
+function oodFigures(ood: EvaluationReport["ood"] | null) {
+  const rate = (name: string) => round(ood?.subsets.find((s) => s.name === name)?.rate ?? null);
+  return {
+    ood_threshold: ood ? round(ood.threshold, 3) : null,
+    ood_validation_false_alarm_target: ood?.validationFalseAlarmRate ?? null,
+    ood_rate_validation: rate("validation"),
+    ood_rate_test: rate("test"),
+    ood_rate_histo: rate("test-histo"),
+    ood_rate_cross_source: rate("cross-source"),
+  };
+}
+
 /** The figures of one evaluation report (a trained run's, or a saved model evaluated again). */
 export function reportFigures(report: EvaluationReport) {
   const biopsy = report.test.biopsy?.perImage ?? null;
@@ -111,6 +124,7 @@ export function reportFigures(report: EvaluationReport) {
     test_ece: round(report.test.binary.ece),
     inference_backend: report.backend,
     ...crossSourceFigures(report.crossSource ?? null),
+    ...oodFigures(report.ood ?? null),
   };
 }
 

@@ -19,6 +19,7 @@ import { loadDataset } from "../ml/pipeline/load-dataset";
 import { trainAndEvaluate } from "../ml/pipeline/train-and-evaluate";
 import { TRAINING_RECIPES, type TrainingRecipe } from "../ml/pipeline/training-config";
 import { loadPredictor } from "../ml/inference/predictor";
+import { NON_DERMOSCOPY_KINDS, nonDermoscopyJpeg } from "../ml/ood/non-dermoscopy-images";
 import { crossSourceReport, evaluateModel } from "../ml/pipeline/evaluate-model";
 import { BENCH_RESULTS_DIR, machineInfo, parseSeeds, reportFigures, round, runFigures, summary, writeResults, type RunFigures } from "./ml-bench-support";
 
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
           } else if (p.phase !== "train" && p.phase !== "decode") console.error(`  ${p.phase}: ${p.message}`);
         },
       });
-      const run = runFigures(seed, result);
+      const run = { ...runFigures(seed, result), ...(await nonDermoscopyFigures(result.saved.dir)) };
       runs.push(run);
       configs.push(result.training.config);
       console.error(`  test binary AUC ${run.test_binary_auc}, macro AUC ${run.test_macro_auc}, histo AUC ${run.histo_binary_auc}, cross-source AUC ${run.cross_source_binary_auc}`);
@@ -141,6 +142,27 @@ async function main(): Promise<void> {
   };
   const file = writeResults(values.out ?? path.join(BENCH_RESULTS_DIR, "ml-generalisation.json"), results);
   console.error(`[ml-generalisation] wrote ${file}`);
+}
+
+/**
+ * The OOD check on pictures that are not dermoscopy (generated: landscapes, documents, walls, rooms; 5 of each), scored
+ * through the served predictor as an upload would be.
+ */
+async function nonDermoscopyFigures(dir: string) {
+  const predictor = await loadPredictor(dir);
+  try {
+    if (predictor.ood === null) return { ood_rate_non_dermoscopy: null, non_dermoscopy_images: 0 };
+    let flagged = 0;
+    let count = 0;
+    for (const kind of NON_DERMOSCOPY_KINDS) {
+      for (let seed = 0; seed < 5; seed++, count++) {
+        if ((await predictor.predictBytes(await nonDermoscopyJpeg(kind, seed))).ood?.outOfDistribution) flagged++;
+      }
+    }
+    return { ood_rate_non_dermoscopy: round(flagged / count), non_dermoscopy_images: count };
+  } finally {
+    await predictor.dispose();
+  }
 }
 
 /** A saved model, scored as it is served (its stored threshold, preprocessing and test-time augmentation). */

@@ -7,8 +7,10 @@ import { DIAGNOSES, malignantProbability, type Diagnosis } from "../diagnoses";
 import type { LABEL_MODES, ModelMetadata, Preprocessing } from "../store/model-files";
 import { readModelDirectory, type VerifiedModel } from "../store/read-model";
 import type { EngineOptions } from "./engines/engine";
-import { preprocessImageBytes, type PreprocessFilesOptions } from "./preprocess";
+import { preprocessImageBytes, preprocessPixels, type PreprocessFilesOptions } from "./preprocess";
 import { createScorer, type Scorer } from "./scorer";
+import { mahalanobisScores, type OodDetector } from "../ood/mahalanobis";
+import { ModelStoreError } from "../store/store-error";
 
 export interface DiagnosisPrediction {
   modelVersion: string;
@@ -23,6 +25,16 @@ export interface DiagnosisPrediction {
   backend: string;
   /** Wall time from bytes to result (decode, normalise, run). */
   latencyMs: number;
+  /** The out-of-distribution check (ml/ood), null for a model without a detector. */
+  ood: OodResult | null;
+}
+
+export interface OodResult {
+  /** Mahalanobis distance of the image's backbone features to the nearest training class (higher = less familiar). */
+  score: number;
+  threshold: number;
+  /** score > threshold: the model's output should not be trusted for this image. */
+  outOfDistribution: boolean;
 }
 
 export interface BatchPrediction {
@@ -35,6 +47,8 @@ export interface BatchPrediction {
   threshold: number;
   backend: string;
   latencyMs: number;
+  /** Per image, null for a model without a detector. */
+  ood: OodResult[] | null;
 }
 
 /** Raw RGB pixels at the model's size (count x size x size x 3), or image files. */
@@ -52,6 +66,8 @@ export interface Predictor {
   /** SHA-256 of the model's manifest.json, pinning every file of this version. */
   readonly manifestSha256: string;
   readonly scorer: Scorer;
+  /** The fitted out-of-distribution detector (ood.json), or null. */
+  readonly ood: OodDetector | null;
   predictBytes(bytes: Uint8Array): Promise<DiagnosisPrediction>;
   predictBatch(input: BatchInput, options?: PreprocessFilesOptions): Promise<BatchPrediction>;
   /** Scorer-compatible: probabilities for image files (used by ml/pipeline's evaluateModel). */
@@ -72,10 +88,19 @@ function malignantColumn(probabilities: Float32Array, count: number): Float64Arr
 
 export async function createPredictor(verified: VerifiedModel, options: EngineOptions = {}): Promise<Predictor> {
   const scorer = await createScorer(verified.artifacts, verified.preprocessing, options);
+  const detector = verified.ood;
+  if (detector !== null && detector.dim !== scorer.featureSize) {
+    await scorer.dispose();
+    throw new ModelStoreError("CONTENT_INVALID", verified.dir, `ood.json expects ${detector.dim} features, the model outputs ${scorer.featureSize}; refusing to load`, "ood.json");
+  }
   const { threshold, targetSensitivity } = verified.metadata.operatingPoint;
   const version = verified.version;
   const labelMode = verified.metadata.labelMode;
   const backend = scorer.backend;
+  const oodOf = (features: Float32Array | null, count: number): OodResult[] | null => {
+    if (detector === null || features === null) return null;
+    return Array.from(mahalanobisScores(detector, features, count), (score) => ({ score, threshold: detector.threshold, outOfDistribution: score > detector.threshold }));
+  };
   return {
     version,
     threshold,
@@ -86,18 +111,22 @@ export async function createPredictor(verified: VerifiedModel, options: EngineOp
     backend,
     manifestSha256: verified.manifestSha256,
     scorer,
+    ood: detector,
     async predictBytes(bytes) {
       const started = performance.now();
       const input = await preprocessImageBytes(bytes, verified.preprocessing);
-      const row = await scorer.scoreNormalized(input, 1);
+      const { probabilities: row, features } = await scorer.scoreNormalizedWithFeatures(input, 1);
       const pMalignant = malignantProbability(row);
       const probabilities = Object.fromEntries(DIAGNOSES.map((dx, i) => [dx, row[i]!])) as Record<Diagnosis, number>;
-      return { modelVersion: version, probabilities, pMalignant, threshold, aboveThreshold: pMalignant >= threshold, labelMode, backend, latencyMs: performance.now() - started };
+      const ood = oodOf(features, 1)?.[0] ?? null;
+      return { modelVersion: version, probabilities, pMalignant, threshold, aboveThreshold: pMalignant >= threshold, labelMode, backend, latencyMs: performance.now() - started, ood };
     },
     async predictBatch(input, fileOptions) {
       const started = performance.now();
       const count = isPixelBatch(input) ? input.count : input.length;
-      const probabilities = isPixelBatch(input) ? await scorer.scorePixels(input.pixels, count) : await scorer.scoreRecords(input, fileOptions);
+      const { probabilities, features } = isPixelBatch(input)
+        ? await scorer.scoreNormalizedWithFeatures(preprocessPixels(input.pixels, count, verified.preprocessing), count)
+        : await scorer.scoreRecordsWithFeatures(input, fileOptions);
       const pMalignant = malignantColumn(probabilities, count);
       return {
         modelVersion: version,
@@ -108,6 +137,7 @@ export async function createPredictor(verified: VerifiedModel, options: EngineOp
         threshold,
         backend,
         latencyMs: performance.now() - started,
+        ood: oodOf(features, count),
       };
     },
     scoreRecords: (records, fileOptions) => scorer.scoreRecords(records, fileOptions),

@@ -10,7 +10,7 @@ import { DIAGNOSES } from "../diagnoses";
 import { createEngine } from "../inference/engines/create-engine";
 import { createRng } from "../random";
 import { artifactsOfLayersModel } from "../store/model-artifacts";
-import { buildTop, buildTrunk, composeClassifier, cutShape, DEFAULT_MOBILENET_CUT, loadMobileNetV2, MOBILENET_V2_OUTPUT } from "./mobilenet-v2";
+import { buildTop, buildTrunk, composeClassifier, cutShape, DEFAULT_MOBILENET_CUT, loadMobileNetV2, MOBILENET_V2_OUTPUT, poolTrunkMaps } from "./mobilenet-v2";
 
 const SIZE = 64;
 let backbone: tf.LayersModel;
@@ -66,20 +66,30 @@ describe("batch-norm folding and composition", () => {
     trunk.dispose();
   });
 
-  it("the composed classifier gives the same probabilities on ONNX Runtime as in tfjs", async () => {
+  it("the composed classifier gives the same probabilities and OOD features on ONNX Runtime as in tfjs", async () => {
     const top = buildTop(backbone, DEFAULT_MOBILENET_CUT, { dropout: 0.2, seed: 1 });
     const classifier = composeClassifier(backbone, DEFAULT_MOBILENET_CUT, top);
+    const trunk = buildTrunk(backbone, DEFAULT_MOBILENET_CUT);
     const x = inputs(2);
-    const expected = (classifier.predict(tf.tensor4d(x, [2, SIZE, SIZE, 3])) as tf.Tensor).dataSync();
+    const [probabilities, features] = classifier.predict(tf.tensor4d(x, [2, SIZE, SIZE, 3])) as tf.Tensor[];
+    const expected = probabilities!.dataSync();
+    // The second output is the trunk's map averaged over space: what poolTrunkMaps computes from the training cache.
+    const shape = cutShape(backbone, DEFAULT_MOBILENET_CUT);
+    const pooled = poolTrunkMaps((trunk.predict(tf.tensor4d(x, [2, SIZE, SIZE, 3])) as tf.Tensor).dataSync() as Float32Array, 2, shape);
+    expect(features!.shape).toEqual([2, shape[2]]);
+    expect(maxAbsDiff(features!.dataSync(), pooled)).toBeLessThan(1e-4);
     const engine = await createEngine(await artifactsOfLayersModel(classifier), { engine: "onnx" });
     try {
       expect(engine.classCount).toBe(DIAGNOSES.length);
-      const served = await engine.run(x, 2);
-      expect(maxAbsDiff(served, expected)).toBeLessThan(1e-4);
-      expect(served.slice(0, DIAGNOSES.length).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+      expect(engine.featureSize).toBe(shape[2]);
+      const served = await engine.runWithFeatures(x, 2);
+      expect(maxAbsDiff(served.probabilities, expected)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(served.features!, pooled)).toBeLessThan(1e-3);
+      expect(served.probabilities.slice(0, DIAGNOSES.length).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
     } finally {
       await engine.dispose();
       classifier.dispose();
+      trunk.dispose();
       top.dispose();
     }
   });

@@ -155,11 +155,32 @@ export function buildTop(backbone: tf.LayersModel, cut: string, options: TopOpti
   return tf.model({ inputs: input, outputs: logits, name: "top" });
 }
 
-/** Trunk + trained top as one image -> probabilities LayersModel (the saved, served model). */
+/** Name of the served model's second output: the trunk's feature map averaged over space (ml/ood reads it). */
+export const OOD_FEATURES_LAYER = "ood_features";
+
+/** Pooled trunk features, count x channels, from cached flattened [h, w, c] trunk maps (the same average as the layer). */
+export function poolTrunkMaps(maps: Float32Array, count: number, shape: readonly [number, number, number]): Float32Array {
+  const [h, w, c] = shape;
+  const cells = h * w;
+  const out = new Float32Array(count * c);
+  for (let i = 0; i < count; i++) {
+    const base = i * cells * c;
+    for (let cell = 0; cell < cells; cell++) for (let ch = 0; ch < c; ch++) out[i * c + ch]! += maps[base + cell * c + ch]!;
+    for (let ch = 0; ch < c; ch++) out[i * c + ch] = out[i * c + ch]! / cells;
+  }
+  return out;
+}
+
+/**
+ * Trunk + trained top as one LayersModel (the saved, served model): image -> [probabilities, ood_features]. The
+ * second output is the frozen trunk's map averaged over space: general image features that the out-of-distribution
+ * detector compares with the training images' (ml/ood). It costs one pooling of a map the network computes anyway.
+ */
 export function composeClassifier(backbone: tf.LayersModel, cut: string, top: tf.LayersModel): tf.LayersModel {
   const input = tf.input({ shape: backbone.inputs[0]!.shape.slice(1) as number[], name: "image" });
   const map = rebuildFolded(backbone, null, cut, input);
   const logits = rebuildFolded(top, "trunk_map", LOGITS_LAYER, map);
   const probabilities = tf.layers.softmax({ name: PROBABILITIES_LAYER }).apply(logits) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: probabilities, name: "dermflag_mobilenetv2" });
+  const features = tf.layers.globalAveragePooling2d({ name: OOD_FEATURES_LAYER }).apply(map) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: [probabilities, features], name: "dermflag_mobilenetv2" });
 }

@@ -196,6 +196,16 @@ function chooseThreshold(
   };
 }
 
+/**
+ * The 9 cut points that split validation P(malignant) into 10 equally full bins: the reference a deployment's score
+ * distribution is compared with (drift, server/services/safety). Null below 20 validation images.
+ */
+export function scoreDeciles(scores: readonly number[]): number[] | null {
+  if (scores.length < 20) return null;
+  const sorted = [...scores].sort((a, b) => a - b);
+  return Array.from({ length: 9 }, (_, i) => sorted[Math.min(sorted.length - 1, Math.floor(((i + 1) * sorted.length) / 10))]!);
+}
+
 export function evaluateProbabilities(options: EvaluateProbabilitiesOptions): EvaluationReport {
   const { records, probabilitiesById } = options;
   const targetSensitivity = options.targetSensitivity ?? DEFAULT_TARGET_SENSITIVITY;
@@ -220,6 +230,7 @@ export function evaluateProbabilities(options: EvaluateProbabilitiesOptions): Ev
     labelMode: options.labelMode,
     threshold,
     validation: val.length > 0 ? subsetReport("validation", val, probabilitiesById, t, options.binary) : null,
+    validationScoreDeciles: scoreDeciles(scoredOf(val, probabilitiesById).map((c) => c.score)),
     test: subsetReport("test", test, probabilitiesById, t, options.binary),
     lesionDisjointTest: disjoint.length > 0 ? subsetReport("test-lesion-disjoint", disjoint, probabilitiesById, t, options.binary) : null,
     histoTest: histo.length > 0 ? subsetReport("test-histo", histo, probabilitiesById, t, options.binary) : null,

@@ -6,6 +6,7 @@
  * Every proportion carries a Wilson interval and every AUC a bootstrap interval; undefined quantities are null.
  */
 import type { Diagnosis } from "../diagnoses";
+import type { OodReport } from "../ood/ood-report";
 import type { AvoidableBiopsyStats, BinaryReport, SubgroupMetrics } from "../evaluation";
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -74,11 +75,15 @@ export interface EvaluationReport {
   labelMode: "diagnosis" | "malignancy";
   threshold: ThresholdChoice;
   validation: SubsetReport | null;
+  /** Cut points of validation P(malignant) into 10 equal bins (the drift reference); absent in older reports. */
+  validationScoreDeciles?: number[] | null;
   test: SubsetReport;
   lesionDisjointTest: SubsetReport | null;
   histoTest: SubsetReport | null;
   /** Images from other clinics/sources than the training data, when the caller gave some (never used for choices). */
   crossSource?: SubsetReport | null;
+  /** How often the out-of-distribution check fires on each part (models with a detector only). */
+  ood?: OodReport | null;
   excluded: { unlabelledImages: number };
   notes: string[];
 }

@@ -72,6 +72,15 @@ export interface ModelCard {
   references: string[];
 }
 
+/** What the out-of-distribution check does and how often it fired, in the card's words. */
+function oodLimitations(ood: NonNullable<EvaluationReport["ood"]> | null): string[] {
+  if (ood === null) return ["This version has no out-of-distribution check: an image unlike its training data (not dermoscopy, another device) is scored like any other; only the image-quality gate and Fitzpatrick V-VI send cases to review."];
+  const rates = ood.subsets.map((s) => `${s.name} ${s.rate === null ? "n/a" : pct(s.rate)} (${s.flagged} of ${s.n})`).join(", ");
+  return [
+    `Out-of-distribution check: Mahalanobis distance of the pooled backbone features to the nearest training class; its threshold flags ${pct(ood.validationFalseAlarmRate)} of validation images. Flagged images go to human review whatever their score. Share flagged: ${rates}. It catches images unlike the training data, not every image the model gets wrong.`,
+  ];
+}
+
 const interval = (p: ProportionEstimate): Interval & { successes: number; trials: number } => ({
   estimate: p.estimate,
   lower: p.lower,
@@ -188,6 +197,7 @@ export function buildModelCard(metadata: ModelMetadata, preprocessing: Preproces
         : [
             `On images from other sources (${cross.n} images, ${cross.malignant} malignant) P(malignant) AUC is ${cross.binary.auc?.toFixed(3) ?? "n/a"} and, at the validation-chosen threshold, sensitivity ${pct(cross.binary.metrics.sensitivity.estimate)} and specificity ${pct(cross.binary.metrics.specificity.estimate)}: markedly below the same-source figures. A new clinic must validate on its own biopsy outcomes before any deferral suggestion is trusted.`,
           ]),
+      ...oodLimitations(report.ood ?? null),
       "Training data is light-skin-dominated (HAM10000: Austria and Australia); Fitzpatrick V-VI patients always go to review.",
       "The official DermaMNIST split is per image, not per lesion: about a third of official test images share a lesion with a training image, which flatters the official-test numbers; the lesion-disjoint rows avoid this.",
       "The threshold was chosen on validation data from the same sources; at a new clinic, camera or population, sensitivity can differ. Re-check it on local biopsy outcomes before relying on it.",

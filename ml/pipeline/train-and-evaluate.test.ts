@@ -17,6 +17,7 @@ import { evaluateModel } from "./evaluate-model";
 import { readModelDirectory } from "../store/read-model";
 import { labelledRecordsHash } from "../store/training-data-hash";
 import type { PipelinePhase } from "./progress";
+import { NON_DERMOSCOPY_KINDS, nonDermoscopyJpeg } from "../ood/non-dermoscopy-images";
 import { trainAndEvaluate, type TrainAndEvaluateOptions } from "./train-and-evaluate";
 
 let root: string;
@@ -212,12 +213,26 @@ describe("trainAndEvaluate with the pretrained MobileNetV2 recipe", () => {
     expect(card).toContain('"recipe":"mobilenetv2-finetune"');
     expect(card).toMatch(/shades-of-grey colour constancy \(p = 6\)/);
 
+    // The out-of-distribution detector: fitted on the training features, threshold on validation, rates reported.
+    expect(verified.ood).toMatchObject({ method: "mahalanobis-min-class", dim: 160, thresholdChosenOn: "validation", trainingImages: 160, validationImages: 64 });
+    const ood = result.report.ood!;
+    expect(ood.subsets.map((s) => s.name)).toEqual(["validation", "test", "test-histo", "cross-source"]);
+    expect(ood.subsets[0]!.flagged).toBeLessThanOrEqual(Math.floor(0.01 * 64));
+    expect(card).toMatch(/Out-of-distribution check: Mahalanobis distance/);
+
     // Save -> load: the served predictor gives the evaluated probabilities.
     const predictor = await loadPredictor(result.saved.dir);
     try {
       const single = await predictor.predictBytes(readFileSync(record!.file));
       const batch = await predictor.predictBatch([record!]);
       expect(single.pMalignant).toBeCloseTo(batch.pMalignant[0]!, 6);
+      expect(single.ood!.score).toBeCloseTo(batch.ood![0]!.score, 3);
+      expect(single.ood!.threshold).toBe(verified.ood!.threshold);
+      // Pictures that are not dermoscopy lie far outside the training features, even for this small model.
+      for (const kind of NON_DERMOSCOPY_KINDS) {
+        const photo = await predictor.predictBytes(await nonDermoscopyJpeg(kind));
+        expect(photo.ood, kind).toMatchObject({ outOfDistribution: true });
+      }
     } finally {
       await predictor.dispose();
     }

@@ -6,7 +6,7 @@
  *   directory and check it reproduces the evaluated probabilities.
  * Progress events and an AbortSignal make it usable from the CLI and from background jobs.
  */
-import { computeTrainingChannelStats, DEFAULT_DECODE_OPTIONS, loadImages, type ChannelStats, type DecodeOptions, type ImageRecord } from "../data";
+import { computeTrainingChannelStats, DEFAULT_DECODE_OPTIONS, lesionKey, loadImages, type ChannelStats, type DecodeOptions, type ImageRecord } from "../data";
 import { applyColourConstancy } from "../data/colour-constancy";
 import { DIAGNOSES, MALIGNANT_DIAGNOSES } from "../diagnoses";
 import { initBackend } from "../backend";
@@ -18,7 +18,7 @@ import type { TestTimeAugmentationMode } from "../inference/test-time-augmentati
 import type { ClassifierOptions } from "../model/classifier-options";
 import { resolveClassifierOptions } from "../model/classifier-options";
 import { codeVersion } from "../store/code-version";
-import { composeClassifier, loadMobileNetV2 } from "../model/mobilenet-v2";
+import { composeClassifier, loadMobileNetV2, OOD_FEATURES_LAYER } from "../model/mobilenet-v2";
 import { artifactsOfLayersModel, type ModelArtifactsBundle } from "../store/model-artifacts";
 import type { ModelMetadata, Preprocessing } from "../store/model-files";
 import { saveModel, type SavedModel } from "../store/save-model";
@@ -27,6 +27,8 @@ import { trainClassifier } from "../training/train-classifier";
 import { trainTopBlocks } from "../training/train-top-blocks";
 import type { EpochSummary, StopReason } from "../training/training-types";
 import { crossSourceReport, evaluateModel } from "./evaluate-model";
+import { chooseOodThreshold, fitMahalanobis, mahalanobisScores, type OodDetector, type OodFit } from "../ood/mahalanobis";
+import { buildOodReport, oodSubsetRate, recordingFeatures } from "../ood/ood-report";
 import type { EvaluationReport, SubsetReport } from "./evaluation-report";
 import { DEFAULT_TARGET_SENSITIVITY } from "./evaluate-probabilities";
 import { loadDataset, type DatasetSource } from "./load-dataset";
@@ -188,12 +190,14 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
   preprocessing.testTimeAugmentation = tta.mode;
   const version = options.version ?? defaultVersion(now(), seed);
   const scorer = await createScorer(artifacts, preprocessing, { engine: options.engine });
+  const recorded = recordingFeatures(scorer);
   let evaluation: EvaluationReport;
   let reference: Float32Array;
+  let ood: OodDetector | null = null;
   const sample = test.filter(isLabelled).slice(0, 32);
   try {
     evaluation = await evaluateModel({
-      scorer,
+      scorer: recorded.scorer,
       records,
       targetSensitivity: options.targetSensitivity ?? DEFAULT_TARGET_SENSITIVITY,
       modelVersion: version,
@@ -202,10 +206,14 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
       signal,
       onProgress: (done, count) => report({ phase: "evaluate", message: "Scoring validation and test images", fraction: done / count }),
     });
+    const crossLabelled = options.crossSource?.records.filter(isLabelled) ?? [];
     if (options.crossSource) {
       report({ phase: "evaluate", message: "Scoring the cross-source check set", fraction: null });
-      const cross = await crossSourceReport(scorer, options.crossSource.records, evaluation.threshold.value, { bootstrapResamples: options.bootstrapResamples });
+      const cross = await crossSourceReport(recorded.scorer, crossLabelled, evaluation.threshold.value, { bootstrapResamples: options.bootstrapResamples });
       if (cross) evaluation = withCrossSource(evaluation, cross, options.crossSource.description);
+    }
+    if (trained.oodFit) {
+      ({ ood, evaluation } = withOod(trained.oodFit, evaluation, recorded.featuresOf, { val, test: test.filter(isLabelled), cross: crossLabelled }));
     }
     reference = await scorer.scoreRecords(sample);
   } finally {
@@ -266,6 +274,8 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
     preprocessing,
     metrics: evaluation,
     modelCard: { markdown: renderModelCardMarkdown(card), json: card },
+    ood,
+    trainingLesions: { formatVersion: 1, train: uniqueLesionKeys(train), val: uniqueLesionKeys(val) },
   });
   const saveSeconds = since(saveStart);
 
@@ -284,6 +294,8 @@ export async function trainAndEvaluate(options: TrainAndEvaluateOptions): Promis
   report({ phase: "done", message: `Saved ${saved.dir}`, fraction: 1 });
   return { saved, report: evaluation, metadata, training, timings: { decodeSeconds, trainSeconds, evaluateSeconds, saveSeconds, totalSeconds: since(clock) } };
 }
+
+const uniqueLesionKeys = (records: readonly ImageRecord[]) => [...new Set(records.map(lesionKey))].sort();
 
 /** Inputs in [-1, 1] (x / 127.5 - 1): the scaling the ImageNet MobileNetV2 weights were trained with. */
 const PRETRAINED_SCALING: ChannelStats = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
@@ -305,6 +317,31 @@ interface TrainedModel {
   elapsedSeconds: number;
   imagesPerSecond: number;
   cacheSeconds: number | null;
+  /** The out-of-distribution detector fitted on the training images' features (pretrained recipe), before its threshold. */
+  oodFit: OodFit | null;
+}
+
+/**
+ * Chooses the OOD threshold on validation (a stated false-alarm rate) and reports how often it fires on each part of
+ * the data. The features come from the same scoring pass as the report.
+ */
+function withOod(
+  fit: OodFit,
+  evaluation: EvaluationReport,
+  featuresOf: (records: readonly { file: string }[]) => Float32Array | null,
+  parts: { val: readonly Labelled[]; test: readonly Labelled[]; cross: readonly Labelled[] },
+): { ood: OodDetector; evaluation: EvaluationReport } {
+  const valFeatures = featuresOf(parts.val);
+  if (valFeatures === null) throw new Error("the model has no feature output for its OOD detector");
+  const ood = chooseOodThreshold(fit, mahalanobisScores(fit, valFeatures, parts.val.length));
+  const histo = parts.test.filter((r) => r.dxType === "histo");
+  const subsets = [
+    oodSubsetRate(ood, "validation", valFeatures, parts.val.length),
+    oodSubsetRate(ood, "test", featuresOf(parts.test)!, parts.test.length),
+    oodSubsetRate(ood, "test-histo", featuresOf(histo)!, histo.length),
+    ...(parts.cross.length > 0 ? [oodSubsetRate(ood, "cross-source", featuresOf(parts.cross)!, parts.cross.length)] : []),
+  ];
+  return { ood, evaluation: { ...evaluation, ood: buildOodReport(ood, subsets) } };
 }
 
 async function trainCnn(
@@ -346,6 +383,7 @@ async function trainCnn(
       elapsedSeconds: trained.elapsedSeconds,
       imagesPerSecond: trained.imagesPerSecond,
       cacheSeconds: null,
+      oodFit: null,
     };
   } finally {
     trained.model.dispose();
@@ -408,6 +446,7 @@ async function trainPretrained(
             inputSize: config.inputSize,
             epochSelection: selectionMask === undefined ? "validation P(malignant) AUC" : "validation P(malignant) AUC on biopsied (histo) cases",
             trunkBackend: trained.trunkBackend,
+            oodFeatures: `${OOD_FEATURES_LAYER}: ${config.backbone.cut} averaged over space (${trained.featureChannels} values)`,
           },
           history: trained.history,
           bestEpoch: trained.bestEpoch,
@@ -415,6 +454,7 @@ async function trainPretrained(
           elapsedSeconds: trained.elapsedSeconds + trained.cacheSeconds,
           imagesPerSecond: trained.imagesPerSecond,
           cacheSeconds: trained.cacheSeconds,
+          oodFit: fitMahalanobis({ features: trained.trainPooledFeatures, labels: trainData.labels, dim: trained.featureChannels, featureOutput: OOD_FEATURES_LAYER }),
         };
       } finally {
         composed.dispose();

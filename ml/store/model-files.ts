@@ -8,6 +8,8 @@
  *   metadata.json       version, classes, label mode, operating threshold, data hashes, code version, backend, training
  *   metrics.json        the evaluation report (validation threshold choice, test, lesion-disjoint and biopsied parts)
  *   model-card.md/.json the human- and machine-readable model card
+ *   ood.json            optional: the out-of-distribution detector fitted on the training features (ml/ood)
+ *   training-lesions.json optional: the lesions (ml/data lesionKey) of the training and validation records
  *   manifest.json       every file above with its size and SHA-256, written last
  */
 import { z } from "zod";
@@ -23,6 +25,17 @@ export const METRICS_JSON = "metrics.json";
 export const MODEL_CARD_MD = "model-card.md";
 export const MODEL_CARD_JSON = "model-card.json";
 export const MANIFEST_JSON = "manifest.json";
+/** Optional (models with a feature output): the fitted out-of-distribution detector. */
+export const OOD_JSON = "ood.json";
+/** Optional: which lesions the model was trained and validated on (never evaluate it on them). */
+export const TRAINING_LESIONS_JSON = "training-lesions.json";
+export const TrainingLesionsSchema = z.object({
+  formatVersion: z.literal(1),
+  /** ml/data lesionKey() of every labelled train / validation record (`lesion:<id>` or `image:<record id>`). */
+  train: z.array(z.string().min(1).max(500)),
+  val: z.array(z.string().min(1).max(500)),
+});
+export type TrainingLesions = z.infer<typeof TrainingLesionsSchema>;
 
 /** Every file a model directory must have besides the manifest, in the order they are written. */
 export const MODEL_FILES = [WEIGHTS_BIN, MODEL_JSON, PREPROCESSING_JSON, METADATA_JSON, METRICS_JSON, MODEL_CARD_JSON, MODEL_CARD_MD] as const;

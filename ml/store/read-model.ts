@@ -18,13 +18,18 @@ import {
   ManifestSchema,
   ModelJsonSchema,
   ModelMetadataSchema,
+  OOD_JSON,
   PREPROCESSING_JSON,
+  TRAINING_LESIONS_JSON,
+  TrainingLesionsSchema,
+  type TrainingLesions,
   PreprocessingSchema,
   WEIGHTS_BIN,
   type Manifest,
   type ModelMetadata,
   type Preprocessing,
 } from "./model-files";
+import { OodDetectorSchema, type OodDetector } from "../ood/mahalanobis";
 import { sha256Hex } from "./sha256";
 import { ModelStoreError } from "./store-error";
 
@@ -39,6 +44,10 @@ export interface VerifiedModel {
   /** The stored evaluation report, as JSON (shape owned by ml/pipeline). */
   metrics: unknown;
   modelCard: unknown;
+  /** The out-of-distribution detector (ood.json), null for models without one. */
+  ood: OodDetector | null;
+  /** The training and validation lesions (training-lesions.json), null for models that did not record them. */
+  trainingLesions: TrainingLesions | null;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -132,5 +141,8 @@ export function readModelDirectory(modelDir: string): VerifiedModel {
     metadata,
     metrics: parseJson(dir, METRICS_JSON, bytesOf(METRICS_JSON), z.unknown()),
     modelCard: parseJson(dir, MODEL_CARD_JSON, bytesOf(MODEL_CARD_JSON), z.unknown()),
+    // Optional, but verified like every file when the manifest lists it.
+    ood: files.has(OOD_JSON) ? parseJson(dir, OOD_JSON, bytesOf(OOD_JSON), OodDetectorSchema) : null,
+    trainingLesions: files.has(TRAINING_LESIONS_JSON) ? parseJson(dir, TRAINING_LESIONS_JSON, bytesOf(TRAINING_LESIONS_JSON), TrainingLesionsSchema) : null,
   };
 }

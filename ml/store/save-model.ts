@@ -15,6 +15,10 @@ import {
   MODEL_FORMAT_VERSION,
   MODEL_JSON,
   ModelMetadataSchema,
+  OOD_JSON,
+  TRAINING_LESIONS_JSON,
+  TrainingLesionsSchema,
+  type TrainingLesions,
   PREPROCESSING_JSON,
   PreprocessingSchema,
   VersionSchema,
@@ -23,6 +27,7 @@ import {
   type ModelMetadata,
   type Preprocessing,
 } from "./model-files";
+import { OodDetectorSchema, type OodDetector } from "../ood/mahalanobis";
 import { sha256Hex } from "./sha256";
 import { ModelStoreError } from "./store-error";
 
@@ -36,6 +41,10 @@ export interface SaveModelOptions {
   /** The evaluation report (any JSON value; ml/pipeline's EvaluationReport). */
   metrics: unknown;
   modelCard: { markdown: string; json: unknown };
+  /** The out-of-distribution detector, for a model whose second output carries its features. */
+  ood?: OodDetector | null;
+  /** The lesions of the training and validation records, so that no one evaluates the model on them later. */
+  trainingLesions?: TrainingLesions | null;
   onFileWritten?: (file: string) => void;
 }
 
@@ -82,6 +91,8 @@ export async function saveModel(options: SaveModelOptions): Promise<SavedModel> 
     { name: METRICS_JSON, data: json(options.metrics) },
     { name: MODEL_CARD_JSON, data: json(options.modelCard.json) },
     { name: MODEL_CARD_MD, data: encoder.encode(options.modelCard.markdown) },
+    ...(options.ood ? [{ name: OOD_JSON, data: json(OodDetectorSchema.parse(options.ood)) }] : []),
+    ...(options.trainingLesions ? [{ name: TRAINING_LESIONS_JSON, data: json(TrainingLesionsSchema.parse(options.trainingLesions)) }] : []),
   ];
   const manifest: Manifest = {
     format: MODEL_FORMAT,

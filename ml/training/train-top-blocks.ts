@@ -21,7 +21,7 @@ import { DIAGNOSES, MALIGNANT_INDICES } from "../diagnoses";
 import { accuracy, argmaxRows, macroOneVsRestAuc, rocAuc } from "../evaluation";
 import { createEngine } from "../inference/engines/create-engine";
 import type { EngineKind } from "../inference/engines/engine";
-import { buildTop, buildTrunk, cutShape } from "../model/mobilenet-v2";
+import { buildTop, buildTrunk, cutShape, poolTrunkMaps } from "../model/mobilenet-v2";
 import { createRng, shuffleInPlace } from "../random";
 import { artifactsOfLayersModel } from "../store/model-artifacts";
 import { classWeights, type ClassWeighting } from "./class-weights";
@@ -79,6 +79,9 @@ export interface TrainTopBlocksResult {
   elapsedSeconds: number;
   /** Trunk backend (for example "onnxruntime-node (cpu)"). */
   trunkBackend: string;
+  /** The training images' trunk maps averaged over space (view 0, as served): count x channels, for ml/ood. */
+  trainPooledFeatures: Float32Array;
+  featureChannels: number;
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -311,6 +314,8 @@ export async function trainTopBlocks(options: TrainTopBlocksOptions): Promise<Tr
       cacheSeconds,
       elapsedSeconds: elapsed(),
       trunkBackend: backend,
+      trainPooledFeatures: poolTrunkMaps(trainMaps[0]!, trainCount, shape),
+      featureChannels: shape[2],
     };
   } catch (error) {
     top.dispose();

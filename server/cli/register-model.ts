@@ -10,7 +10,7 @@ import { startBoss } from "../jobs/boss";
 import { env as loadEnv } from "../env";
 import { installModel } from "../services/models/install-model";
 import { promoteModelVersion } from "../services/models/registry";
-import { TRAINING_LESIONS_JSON } from "../services/models/training-lesions";
+import { TRAINING_LESIONS_JSON } from "@/ml/store";
 import { applyMigrations, provideDatabase } from "../runtime/database";
 
 const usage = `Usage: npm run models:register -- <model directory> [--promote] [--reason "why the gates are overridden"]`;

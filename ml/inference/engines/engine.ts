@@ -7,9 +7,18 @@ export interface InferenceEngine {
   /** Short name reported with every prediction, e.g. "onnxruntime-node/cpu" or "tfjs/wasm". */
   readonly backend: string;
   readonly classCount: number;
+  /** Length of the model's second output per image (pooled backbone features for ml/ood), 0 when it has none. */
+  readonly featureSize: number;
   /** `count` images of inputShape -> count x classCount probabilities (row-major). */
   run(input: Float32Array, count: number): Promise<Float32Array>;
+  /** The same, plus count x featureSize features (null when the model has no feature output). */
+  runWithFeatures(input: Float32Array, count: number): Promise<EngineOutput>;
   dispose(): Promise<void>;
+}
+
+export interface EngineOutput {
+  probabilities: Float32Array;
+  features: Float32Array | null;
 }
 
 export interface EngineOptions {

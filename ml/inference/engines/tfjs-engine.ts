@@ -21,24 +21,37 @@ export async function createTfjsEngine(artifacts: ModelArtifactsBundle, options:
   const inputShape = model.inputs[0]!.shape;
   const [height, width, channels] = inputShape.slice(1) as [number, number, number];
   const imageLength = height * width * channels;
-  const outShape = model.outputs[0]!.shape;
-  const classCount = outShape[outShape.length - 1] as number;
+  const lastDimension = (i: number) => {
+    const shape = model.outputs[i]!.shape;
+    return shape[shape.length - 1] as number;
+  };
+  const classCount = lastDimension(0);
+  // A second output carries the pooled backbone features that ml/ood scores.
+  const featureSize = model.outputs.length > 1 ? lastDimension(1) : 0;
   const maxBatch = options.maxBatch ?? 256;
+  const runWithFeatures = async (input: Float32Array, count: number) => {
+    if (input.length !== count * imageLength) throw new RangeError(`expected ${count * imageLength} input values, got ${input.length}`);
+    const probabilities = new Float32Array(count * classCount);
+    const features = featureSize > 0 ? new Float32Array(count * featureSize) : null;
+    for (let start = 0; start < count; start += maxBatch) {
+      const n = Math.min(maxBatch, count - start);
+      const outputs = tf.tidy(() => {
+        const out = model.predict(tf.tensor4d(input.subarray(start * imageLength, (start + n) * imageLength), [n, height, width, channels]));
+        return Array.isArray(out) ? out : [out];
+      });
+      probabilities.set(await outputs[0]!.data<"float32">(), start * classCount);
+      if (features) features.set(await outputs[1]!.data<"float32">(), start * featureSize);
+      tf.dispose(outputs);
+    }
+    return { probabilities, features };
+  };
   return {
     kind: "tfjs",
     backend: `tfjs/${tf.getBackend()}`,
     classCount,
-    async run(input, count) {
-      if (input.length !== count * imageLength) throw new RangeError(`expected ${count * imageLength} input values, got ${input.length}`);
-      const out = new Float32Array(count * classCount);
-      for (let start = 0; start < count; start += maxBatch) {
-        const n = Math.min(maxBatch, count - start);
-        const probabilities = tf.tidy(() => model.predict(tf.tensor4d(input.subarray(start * imageLength, (start + n) * imageLength), [n, height, width, channels])) as tf.Tensor);
-        out.set(await probabilities.data<"float32">(), start * classCount);
-        probabilities.dispose();
-      }
-      return out;
-    },
+    featureSize,
+    runWithFeatures,
+    run: async (input, count) => (await runWithFeatures(input, count)).probabilities,
     async dispose() {
       model.dispose();
     },

@@ -6,7 +6,8 @@
  * fuses further.
  *
  * The ONNX graph keeps the tfjs model's interface: input "image" of shape [N, H, W, C] (channels last, already
- * normalised) and output "probabilities" [N, classes]. Internally it transposes once to NCHW.
+ * normalised) and output "probabilities" [N, classes]. Internally it transposes once to NCHW. A model with a second
+ * output (the pooled backbone features the out-of-distribution score reads, ml/ood) exports it as "features" [N, d].
  */
 import { decodeWeights, type WeightSpecLike } from "./decode-weights";
 import { GraphBuilder, type Value } from "./graph-builder";
@@ -16,6 +17,7 @@ import { encodeOnnxModel } from "./onnx-proto";
 
 export const ONNX_INPUT_NAME = "image";
 export const ONNX_OUTPUT_NAME = "probabilities";
+export const ONNX_FEATURES_NAME = "features";
 const OPSET_VERSION = 17;
 const IR_VERSION = 8;
 
@@ -40,14 +42,16 @@ export interface OnnxExport {
   /** [height, width, channels] of one input image. */
   inputShape: [number, number, number];
   outputSize: number;
+  /** The second output ("features"), when the model has one: its name and per-image length. */
+  features: { name: string; size: number } | null;
   /** Batch-norm layers folded into the layer before them. */
   foldedBatchNorms: string[];
 }
 
 export function exportLayersModelToOnnx(artifacts: LayersModelArtifacts, options: ExportOnnxOptions = {}): OnnxExport {
   const graph = readKerasGraph(artifacts.modelTopology);
-  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
-    throw new UnsupportedModelError(`expected one input and one output, got ${graph.inputs.length} and ${graph.outputs.length}`);
+  if (graph.inputs.length !== 1 || graph.outputs.length < 1 || graph.outputs.length > 2) {
+    throw new UnsupportedModelError(`expected one input and one or two outputs, got ${graph.inputs.length} and ${graph.outputs.length}`);
   }
   const inputShape = graph.inputShapes[0]!;
   if (inputShape.length !== 3) throw new UnsupportedModelError(`expected an image input [H, W, C], got [${inputShape}]`);
@@ -60,6 +64,7 @@ export function exportLayersModelToOnnx(artifacts: LayersModelArtifacts, options
   const builder = new GraphBuilder();
   builder.uniqueName(ONNX_INPUT_NAME);
   builder.uniqueName(ONNX_OUTPUT_NAME);
+  builder.uniqueName(ONNX_FEATURES_NAME);
   const values = new Map<string, Value>();
   const nchw = builder.node("Transpose", [ONNX_INPUT_NAME], "input_nchw", [{ name: "perm", kind: "ints", value: [0, 3, 1, 2] }]);
   values.set(refKey(graph.inputs[0]!), { name: nchw, shape: inputShape });
@@ -85,10 +90,14 @@ export function exportLayersModelToOnnx(artifacts: LayersModelArtifacts, options
     values.set(refKey({ layer: call.name, node: call.node, tensor: 0 }), output);
   }
 
-  const result = values.get(refKey(graph.outputs[0]!));
-  if (result === undefined) throw new UnsupportedModelError(`model output ${graph.outputs[0]!.layer} was never computed`);
-  if (result.shape.length !== 1) throw new UnsupportedModelError(`expected a [N, classes] output, got per-image shape [${result.shape}]`);
+  const [result, featureValue] = graph.outputs.map((ref) => {
+    const value = values.get(refKey(ref));
+    if (value === undefined) throw new UnsupportedModelError(`model output ${ref.layer} was never computed`);
+    if (value.shape.length !== 1) throw new UnsupportedModelError(`expected [N, d] outputs, got per-image shape [${value.shape}] for ${ref.layer}`);
+    return value;
+  }) as [Value, Value | undefined];
   builder.nodes.push({ opType: "Identity", name: "output_identity", inputs: [result.name], outputs: [ONNX_OUTPUT_NAME] });
+  if (featureValue) builder.nodes.push({ opType: "Identity", name: "features_identity", inputs: [featureValue.name], outputs: [ONNX_FEATURES_NAME] });
 
   const bytes = encodeOnnxModel({
     irVersion: IR_VERSION,
@@ -101,7 +110,10 @@ export function exportLayersModelToOnnx(artifacts: LayersModelArtifacts, options
       nodes: builder.nodes,
       initializers: builder.allInitializers(),
       inputs: [{ name: ONNX_INPUT_NAME, shape: ["N", ...inputShape] }],
-      outputs: [{ name: ONNX_OUTPUT_NAME, shape: ["N", result.shape[0]!] }],
+      outputs: [
+        { name: ONNX_OUTPUT_NAME, shape: ["N", result.shape[0]!] },
+        ...(featureValue ? [{ name: ONNX_FEATURES_NAME, shape: ["N", featureValue.shape[0]!] }] : []),
+      ],
     },
     metadata: options.metadata,
   });
@@ -111,6 +123,7 @@ export function exportLayersModelToOnnx(artifacts: LayersModelArtifacts, options
     outputName: ONNX_OUTPUT_NAME,
     inputShape: inputShape as [number, number, number],
     outputSize: result.shape[0]!,
+    features: featureValue ? { name: ONNX_FEATURES_NAME, size: featureValue.shape[0]! } : null,
     foldedBatchNorms,
   };
 }

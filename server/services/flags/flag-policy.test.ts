@@ -13,6 +13,7 @@ function input(overrides: Partial<FlagPolicyInput> & { impression?: Impression; 
     fitzpatrickType: 2,
     score: { pMalignant: overrides.p ?? LOW, threshold: THRESHOLD },
     quality: passed,
+    outOfDistributionImages: 0,
     hasOutcome: false,
     deferral: "ENABLED",
     ...overrides,
@@ -65,9 +66,10 @@ describe("flag policy: every combination", () => {
     for (const p of scores)
       for (const fitzpatrickType of fitzpatrick)
         for (const quality of qualities)
-          for (const hasOutcome of [false, true])
-            for (const deferral of ["SHADOW", "ENABLED", "SUSPENDED"] as const)
-              combos.push({ assessment, fitzpatrickType, quality, hasOutcome, deferral, score: p === null ? null : { pMalignant: p, threshold: THRESHOLD } });
+          for (const outOfDistributionImages of [0, 1, 2])
+            for (const hasOutcome of [false, true])
+              for (const deferral of ["SHADOW", "ENABLED", "SUSPENDED"] as const)
+                combos.push({ assessment, fitzpatrickType, quality, outOfDistributionImages, hasOutcome, deferral, score: p === null ? null : { pMalignant: p, threshold: THRESHOLD } });
 
   it("suggests a deferral only for LIKELY_BENIGN flags of a model whose deferral suggestions are on", () => {
     for (const combo of combos) {
@@ -100,6 +102,18 @@ describe("flag policy: every combination", () => {
       expect(decision?.kind).toBe("REVIEW_REQUIRED");
       expect(decision?.reason).toContain("image is blurred");
     }
+  });
+
+  it("sends a lesion with any out-of-distribution image to a second read, whatever the score", () => {
+    for (const combo of combos.filter((c) => c.outOfDistributionImages > 0 && c.assessment && c.score && !c.hasOutcome)) {
+      const decision = applyFlagPolicy(combo);
+      expect(decision?.kind).toBe("REVIEW_REQUIRED");
+      expect(decision?.deferralSuggested).toBe(false);
+      expect(decision?.reason).toMatch(/out of distribution: (an image is|2 images are) unlike anything the model was trained on/);
+    }
+    // The same lesion with familiar images is judged on its score.
+    expect(applyFlagPolicy(input({ impression: "MALIGNANT", plan: "BIOPSY", outOfDistributionImages: 0 }))?.kind).toBe("LIKELY_BENIGN");
+    expect(applyFlagPolicy(input({ impression: "MALIGNANT", plan: "BIOPSY", outOfDistributionImages: 1 }))?.kind).toBe("REVIEW_REQUIRED");
   });
 
   it("raises nothing without an assessment, without a score, or once the biopsy outcome is in", () => {

@@ -28,6 +28,11 @@ export interface FlagPolicyInput {
   score: { pMalignant: number; threshold: number } | null;
   /** The image-quality gate over the lesion's scored images. */
   quality: { passed: boolean; reasons: string[] };
+  /**
+   * The out-of-distribution check over the lesion's scored images (ml/ood): how many of them lie further from the
+   * model's training data than its threshold. 0 when none does or the model has no detector.
+   */
+  outOfDistributionImages: number;
   hasOutcome: boolean;
   /** The scoring model's deferral status at this deployment (server/services/safety/deferral.ts). */
   deferral: "SHADOW" | "ENABLED" | "SUSPENDED";
@@ -64,6 +69,10 @@ export function applyFlagPolicy(input: FlagPolicyInput): FlagDecision | null {
 
   const distrust: string[] = [];
   if (!input.quality.passed) distrust.push(`image quality check failed (${input.quality.reasons.join("; ")})`);
+  if (input.outOfDistributionImages > 0) {
+    const images = input.outOfDistributionImages === 1 ? "an image is" : `${input.outOfDistributionImages} images are`;
+    distrust.push(`out of distribution: ${images} unlike anything the model was trained on, so its score cannot be trusted`);
+  }
   if (isDarkSkin(input.fitzpatrickType)) {
     distrust.push("Fitzpatrick V-VI: the model was trained mostly on light skin, so a dermatologist must read it");
   }

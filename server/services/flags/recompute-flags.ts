@@ -36,7 +36,7 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
   const predictions = activeModel
     ? await tx.prediction.findMany({
         where: { modelVersionId: activeModel.id, image: { lesionId } },
-        select: { id: true, pMalignant: true, image: { select: { quality: true } } },
+        select: { id: true, pMalignant: true, oodScore: true, oodThreshold: true, image: { select: { quality: true } } },
       })
     : [];
   // The lesion is as suspicious as its most suspicious image.
@@ -54,6 +54,7 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
     fitzpatrickType: lesion.patient.fitzpatrickType,
     score: top && threshold !== null ? { pMalignant: top.pMalignant, threshold } : null,
     quality: { passed: qualityReasons.length === 0, reasons: [...new Set(qualityReasons)] },
+    outOfDistributionImages: predictions.filter((p) => p.oodScore !== null && p.oodThreshold !== null && p.oodScore > p.oodThreshold).length,
     hasOutcome: lesion._count.biopsyOutcomes > 0,
     deferral: activeModel?.deferralStatus ?? "SHADOW",
   });

@@ -72,6 +72,8 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
             aboveThreshold: prediction.pMalignant >= threshold,
             backend: prediction.backend,
             latencyMs: prediction.latencyMs,
+            oodScore: prediction.ood?.score ?? null,
+            oodThreshold: prediction.ood?.threshold ?? null,
           },
         });
         await recomputeLesionFlagInTransaction(tx, image.lesionId);

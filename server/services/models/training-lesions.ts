@@ -19,12 +19,11 @@
  *    ham10000-200 or dermamnist-28, whose labels.csv files carry the same split and lesion ids).
  * Otherwise the model's training cases are unknown, and the dashboard says so.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import { lesionKey, type ImageRecord } from "@/ml/data";
 import { detectDatasetFormat, loadDataset, type DatasetFormat } from "@/ml/pipeline";
-import { labelledRecordsHash, type VerifiedModel } from "@/ml/store";
+import { labelledRecordsHash, TRAINING_LESIONS_JSON, type VerifiedModel } from "@/ml/store";
 import type { Db } from "../../db/client";
 import { Prisma } from "../../db/generated/client";
 import { CLINIC_LESION_PREFIX } from "../training/clinic-cases";
@@ -37,16 +36,6 @@ export interface TrainingLesionSet {
   /** Lesion key -> the split it was used in. */
   lesions: ReadonlyMap<string, TrainingSplit>;
 }
-
-/** The file a model directory may carry (listed in its manifest, so hash-checked) naming its training lesions. */
-export const TRAINING_LESIONS_JSON = "training-lesions.json";
-
-const trainingLesionsFileSchema = z.object({
-  formatVersion: z.literal(1),
-  /** ml/data lesionKey() of every labelled train / validation record (`lesion:<id>` or `image:<record id>`). */
-  train: z.array(z.string().min(1).max(500)),
-  val: z.array(z.string().min(1).max(500)),
-});
 
 /** "HAM:HAM_0000118" -> "HAM_0000118": a data set's own id inside DermFlag's namespaced external id. */
 export function sourceIdOf(externalId: string): string {
@@ -87,8 +76,9 @@ export function trainingLesionsOfRecords(records: readonly ImageRecord[]): Map<s
 }
 
 function fromModelFile(model: VerifiedModel): TrainingLesionSet | null {
-  if (!model.manifest.files.some((file) => file.path === TRAINING_LESIONS_JSON)) return null;
-  const parsed = trainingLesionsFileSchema.parse(JSON.parse(readFileSync(path.join(model.dir, TRAINING_LESIONS_JSON), "utf8")));
+  // Read and hash-checked with the rest of the model directory (ml/store read-model).
+  const parsed = model.trainingLesions;
+  if (parsed === null) return null;
   const lesions = new Map<string, TrainingSplit>();
   for (const key of parsed.val) lesions.set(keyOfMlLesionKey(key), "val");
   for (const key of parsed.train) lesions.set(keyOfMlLesionKey(key), "train");

@@ -51,18 +51,23 @@ async function prismaReference(db: Db, flagId: string) {
               capturedAt: true,
               createdAt: true,
               quality: true,
-              predictions: { select: { modelVersionId: true, pMalignant: true, probabilities: true, backend: true } },
+              predictions: { select: { modelVersionId: true, pMalignant: true, probabilities: true, backend: true, oodScore: true, oodThreshold: true } },
             },
           },
         },
       },
     },
   });
-  const images = flag.lesion.images.map(({ predictions, ...image }) => ({
-    ...image,
-    prediction: predictions.find((prediction) => prediction.modelVersionId === flag.modelVersionId) ?? null,
-  }));
-  return { ...flag, lesion: { ...flag.lesion, images } };
+  const images = flag.lesion.images.map(({ predictions, ...image }) => {
+    const found = predictions.find((prediction) => prediction.modelVersionId === flag.modelVersionId);
+    if (!found) return { ...image, prediction: null };
+    const { oodScore, oodThreshold, ...prediction } = found;
+    return { ...image, prediction: { ...prediction, outOfDistribution: oodScore === null || oodThreshold === null ? null : oodScore > oodThreshold } };
+  });
+  const checked = images.flatMap((image) => (image.prediction?.outOfDistribution == null ? [] : [image.prediction.outOfDistribution]));
+  const outOfDistribution = checked.length === 0 ? null : { checkedImages: checked.length, flaggedImages: checked.filter(Boolean).length };
+  const { id, kind, ...rest } = flag;
+  return { id, kind, outOfDistribution, ...rest, lesion: { ...flag.lesion, images } };
 }
 
 beforeAll(async () => {
@@ -105,6 +110,9 @@ beforeAll(async () => {
           aboveThreshold: false,
           backend: "test",
           latencyMs: 3,
+          // The flag model's check: the second image lies outside its training data.
+          oodScore: modelVersion === flagModel ? (index === 1 ? 900 : 100) : null,
+          oodThreshold: modelVersion === flagModel ? 250 : null,
         },
       });
     }
@@ -144,6 +152,7 @@ describe("getFlagForReview", () => {
     expect(result).toStrictEqual(await prismaReference(database.db, fullFlagId));
     expect(result.lesion.images.map((image) => image.width)).toEqual([602, 600, 601]);
     expect(result.lesion.images.map((image) => image.prediction?.pMalignant ?? null)).toEqual([null, 0.1, expect.closeTo(0.2, 10)]);
+    expect(result.outOfDistribution).toEqual({ checkedImages: 2, flaggedImages: 1 });
     expect(result.review?.reviewer.name).toBe("Dr Reviewer");
     expect(result.assessment?.clinician.name).toBe("Dr Clinician");
   });
@@ -151,7 +160,7 @@ describe("getFlagForReview", () => {
   it("reads a flag with no model, prediction, assessment, review or image", async () => {
     const result = await getFlagForReview({ db: database.db, flagId: bareFlagId });
     expect(result).toStrictEqual(await prismaReference(database.db, bareFlagId));
-    expect(result).toMatchObject({ modelVersion: null, prediction: null, assessment: null, review: null, lesion: { images: [] } });
+    expect(result).toMatchObject({ modelVersion: null, prediction: null, assessment: null, review: null, outOfDistribution: null, lesion: { images: [] } });
   });
 
   it("answers NOT_FOUND for an unknown flag", async () => {

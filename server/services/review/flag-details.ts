@@ -63,6 +63,8 @@ interface FlagRow {
   imagePMalignant: number;
   imageProbabilities: Prisma.JsonValue;
   imageBackend: string;
+  imageOodScore: number | null;
+  imageOodThreshold: number | null;
 }
 
 export async function getFlagForReview(options: { db: Db; flagId: string }) {
@@ -80,7 +82,8 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
            pt.id AS "patientId", pt.mrn, pt.name AS "patientName", pt.sex::text AS sex, pt."birthDate", pt."fitzpatrickType",
            i.id AS "imageId", i.width, i.height, i."capturedAt", i."createdAt" AS "imageCreatedAt", i.quality,
            ip."modelVersionId" AS "imagePredictionModelVersionId", ip."pMalignant" AS "imagePMalignant",
-           ip.probabilities AS "imageProbabilities", ip.backend AS "imageBackend"
+           ip.probabilities AS "imageProbabilities", ip.backend AS "imageBackend",
+           ip."oodScore" AS "imageOodScore", ip."oodThreshold" AS "imageOodThreshold"
     FROM "Flag" f
     JOIN "Lesion" l ON l.id = f."lesionId"
     JOIN "Patient" pt ON pt.id = l."patientId"
@@ -110,13 +113,22 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
             prediction:
               row.imagePredictionModelVersionId === null
                 ? null
-                : { modelVersionId: row.imagePredictionModelVersionId, pMalignant: row.imagePMalignant, probabilities: row.imageProbabilities, backend: row.imageBackend },
+                : {
+                    modelVersionId: row.imagePredictionModelVersionId,
+                    pMalignant: row.imagePMalignant,
+                    probabilities: row.imageProbabilities,
+                    backend: row.imageBackend,
+                    outOfDistribution: row.imageOodScore === null || row.imageOodThreshold === null ? null : row.imageOodScore > row.imageOodThreshold,
+                  },
           },
         ],
   );
+  // The out-of-distribution check over the images this flag's model scored (null: the model has no detector).
+  const checked = images.flatMap((image) => (image.prediction?.outOfDistribution == null ? [] : [image.prediction.outOfDistribution]));
   return {
     id: flag.id,
     kind: flag.kind,
+    outOfDistribution: checked.length === 0 ? null : { checkedImages: checked.length, flaggedImages: checked.filter(Boolean).length },
     status: flag.status,
     reason: flag.reason,
     deferralSuggested: flag.deferralSuggested,

@@ -6,6 +6,7 @@ import { DeferralChangeRefusedError, enableDeferral, suspendDeferral } from "../
 import { computeLocalValidation, LOCAL_VALIDATION_CRITERIA_KEY, readLocalValidationCriteria } from "../../services/safety/local-validation";
 import { localValidationCriteriaSchema } from "../../services/safety/local-validation-criteria";
 import { acknowledgeSafetyEvent, listSafetyEvents, SafetyEventNotFoundError } from "../../services/safety/safety-events";
+import { computeModelDrift } from "../../services/safety/drift";
 import { createTRPCRouter, permittedProcedure } from "../init";
 
 const id = z.string().min(1).max(64);
@@ -40,6 +41,11 @@ export const safetyRouter = createTRPCRouter({
   suspendDeferral: permittedProcedure("models:manage")
     .input(z.object({ modelVersionId: id, reason }))
     .mutation(({ ctx, input }) => ctx.db.$transaction((tx) => suspendDeferral(tx, { actorId: ctx.user.id, ...input }))),
+  /** The active model's month-by-month score and out-of-distribution drift against its validation set. */
+  drift: permittedProcedure("models:read").query(async ({ ctx }) => {
+    const active = await ctx.db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true } });
+    return active ? computeModelDrift(ctx.db, active.id) : null;
+  }),
   criteria: permittedProcedure("models:read").query(({ ctx }) => readLocalValidationCriteria(ctx.db)),
   /** Saves a new version of the acceptance criteria (the old one stays in the audit log). */
   saveCriteria: permittedProcedure("models:manage")

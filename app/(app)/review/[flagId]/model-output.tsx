@@ -10,6 +10,8 @@ export interface ModelOutputProps {
   backend: string | null;
   latencyMs: number | null;
   probabilities: unknown;
+  /** The out-of-distribution check over the lesion's scored images; null when the model has none. */
+  outOfDistribution: { checkedImages: number; flaggedImages: number } | null;
 }
 
 /** The model's side of the disagreement: P(malignant) against its operating threshold, and its top diagnoses. */
@@ -59,6 +61,18 @@ export function ModelOutput(props: ModelOutputProps) {
           </ol>
         </>
       ) : null}
+      {props.outOfDistribution === null ? (
+        <p className="mt-3 text-xs text-slate-500">This model has no out-of-distribution check.</p>
+      ) : props.outOfDistribution.flaggedImages > 0 ? (
+        <p className="mt-3 text-sm font-semibold text-amber-800" data-testid="ood-check">
+          Out of distribution: {props.outOfDistribution.flaggedImages} of {props.outOfDistribution.checkedImages} image(s) unlike the
+          model&apos;s training data. Do not rely on the score.
+        </p>
+      ) : (
+        <p className="mt-3 text-xs text-slate-600" data-testid="ood-check">
+          Out-of-distribution check passed ({props.outOfDistribution.checkedImages} image(s) like the training data).
+        </p>
+      )}
       <p className="mt-3 text-xs text-slate-500">
         Model {props.modelVersion ?? "—"}
         {props.backend ? ` · computed on ${props.backend}` : ""}

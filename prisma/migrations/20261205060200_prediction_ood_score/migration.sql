@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Prediction" ADD COLUMN     "oodScore" DOUBLE PRECISION,
+ADD COLUMN     "oodThreshold" DOUBLE PRECISION;
