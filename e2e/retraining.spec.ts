@@ -1,14 +1,18 @@
 /**
  * The admin's retraining loop on the demo data: launch a short run from the UI (DermaMNIST + the clinic's confirmed
  * cases, one epoch of the 28-px CNN), watch its progress reach the end, compare the candidate with the active model on the locked
- * test set, promote it (with an override reason if its gates fail: one epoch rarely beats the demo model), see
- * open cases re-scored by it, and roll back.
+ * test set, request its promotion (with an override reason if its gates fail: one epoch rarely beats the demo model),
+ * have a second admin approve it (the requester cannot), see open cases re-scored by it, and roll back (one admin).
  */
 import { recomputeLesionFlag } from "../server/services/flags/recompute-flags";
-import { expect, test } from "./fixtures";
+import { expect, makeUser, signInViaApi, test } from "./fixtures";
 import { scoredLesion } from "./scored-lesion";
 
-test("an admin launches a retraining, watches it finish, promotes the candidate, sees open cases re-scored, and rolls back", async ({ signedInAs, db }) => {
+test("an admin launches a retraining, watches it finish, requests the promotion, a second admin approves it, open cases are re-scored, and one admin rolls back", async ({
+  signedInAs,
+  db,
+  browser,
+}) => {
   test.setTimeout(420_000);
   const { page } = await signedInAs("ADMIN");
   const activeBefore = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });
@@ -42,13 +46,38 @@ test("an admin launches a retraining, watches it finish, promotes the candidate,
   const candidate = stored.modelVersion!;
   expect(candidate.status).toBe("CANDIDATE");
 
-  // Promote it on the Models page.
+  // Request its promotion on the Models page: nothing changes until a second admin approves.
   await page.goto("/models");
   const row = page.getByTestId(`model-row-${candidate.version}`);
   const override = row.getByLabel("Override reason (gates failed)");
   if (await override.isVisible()) await override.fill("e2e: one-epoch candidate, promoted to test the loop");
-  await row.getByRole("button", { name: "Promote" }).click();
+  await row.getByRole("button", { name: /Request promotion/ }).click();
+  const pending = page.getByTestId(`promotion-request-${candidate.version}`);
+  await expect(pending).toContainText("You requested it: a different admin must approve it.");
+  await expect(pending.getByRole("button", { name: "Approve promotion" })).toHaveCount(0);
+  await expect(row.getByText("CANDIDATE", { exact: true })).toBeVisible();
+  // The requester is refused by the API too, not only by the page.
+  const request = await db.promotionRequest.findFirstOrThrow({ where: { modelVersionId: candidate.id, status: "PENDING" } });
+  const selfApproval = await page.request.post("/api/trpc/models.approvePromotion", { data: { json: { promotionRequestId: request.id } } });
+  expect(selfApproval.status()).toBe(403);
+  expect((await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } })).version).toBe(activeBefore.version);
+
+  // A second admin approves it.
+  const secondContext = await browser.newContext();
+  try {
+    const second = await secondContext.newPage();
+    await signInViaApi(second.request, await makeUser(db, "ADMIN"));
+    await second.goto("/models");
+    const toApprove = second.getByTestId(`promotion-request-${candidate.version}`);
+    await expect(toApprove).toContainText("promotion requested by");
+    await toApprove.getByRole("button", { name: "Approve promotion" }).click();
+    await expect(second.getByTestId(`model-row-${candidate.version}`).getByText("ACTIVE", { exact: true })).toBeVisible();
+  } finally {
+    await secondContext.close();
+  }
+  await page.reload();
   await expect(row.getByText("ACTIVE", { exact: true })).toBeVisible();
+  expect(await db.promotionRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: "APPROVED" });
 
   // Open cases are re-scored by the new model in the background.
   await expect
@@ -61,8 +90,8 @@ test("an admin launches a retraining, watches it finish, promotes the candidate,
   await expect(page.getByTestId(`model-row-${activeBefore.version}`).getByText("ACTIVE", { exact: true })).toBeVisible();
   await expect(page.getByTestId(`model-row-${candidate.version}`).getByText("RETIRED", { exact: true })).toBeVisible();
   expect((await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } })).version).toBe(activeBefore.version);
-  const audit = await db.auditLog.findMany({ where: { action: { in: ["TRAIN", "PROMOTE", "ROLLBACK"] }, at: { gte: stored.createdAt } } });
-  expect(new Set(audit.map((entry) => entry.action))).toEqual(new Set(["TRAIN", "PROMOTE", "ROLLBACK"]));
+  const audit = await db.auditLog.findMany({ where: { action: { in: ["TRAIN", "REQUEST_PROMOTION", "APPROVE", "PROMOTE", "ROLLBACK"] }, at: { gte: stored.createdAt } } });
+  expect(new Set(audit.map((entry) => entry.action))).toEqual(new Set(["TRAIN", "REQUEST_PROMOTION", "APPROVE", "PROMOTE", "ROLLBACK"]));
 });
 
 // In this file (run serially after the retraining loop) because it switches the active model's deferral suggestions.
@@ -131,6 +160,54 @@ test("shadow mode: no deferral until local validation passes; a malignant result
     await expect(event).toHaveCount(0);
   } finally {
     await db.modelVersion.update({ where: { id: active.id }, data: { deferralStatus: "SHADOW", deferralReason: null } });
+    await db.setting.deleteMany({ where: { key: "localValidationCriteria" } });
+  }
+});
+
+// In this file (run serially after the others) because it changes the active model's operating point.
+test("an admin adopts the local threshold as a new operating point version, and reverts to the validation threshold as another", async ({ signedInAs, db }) => {
+  test.setTimeout(120_000);
+  const { page, user } = await signedInAs("ADMIN");
+  const active = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });
+  const versionsBefore = await db.operatingPoint.count({ where: { modelVersionId: active.id } });
+  try {
+    // Local evidence under small pre-specified criteria: malignant lesions score 0.6-0.9 before their result, benign 0.02.
+    await db.setting.upsert({
+      where: { key: "localValidationCriteria" },
+      create: { key: "localValidationCriteria", value: { version: 11, savedAt: null, minMalignantLesions: 1, minBenignLesions: 1, sensitivityLowerBoundFloor: 0.5, targetSensitivity: 0.95, maxUnacknowledgedSafetyEvents: 99 } },
+      update: { value: { version: 11, savedAt: null, minMalignantLesions: 1, minBenignLesions: 1, sensitivityLowerBoundFloor: 0.5, targetSensitivity: 0.95, maxUnacknowledgedSafetyEvents: 99 } },
+    });
+    for (const score of [0.9, 0.8, 0.7, 0.6, 0.02]) {
+      const scored = await scoredLesion(db, user.id, { mrnPrefix: "E2E-OP", name: "Threshold Patient", sex: "FEMALE", fitzpatrickType: 2, bodySite: "back", note: "local evidence" });
+      await db.prediction.update({ where: { id: scored.prediction.id }, data: { pMalignant: score } });
+      await db.biopsyOutcome.create({ data: { lesionId: scored.lesionId, histopathologyDiagnosis: score > 0.5 ? "mel" : "nv", malignant: score > 0.5, reportDate: new Date("2026-11-02") } });
+    }
+    await page.goto("/models");
+    const panel = page.getByTestId("operating-point");
+    await expect(panel.getByTestId("operating-point-in-force")).toContainText("validation threshold");
+    const adopt = panel.getByRole("button", { name: /Adopt local threshold/ });
+    await expect(adopt).toBeDisabled(); // a reason first
+    await panel.getByLabel("Operating point change reason").fill("e2e: our dermatoscopes score malignant lesions higher");
+    await adopt.click();
+
+    const inForce = panel.getByTestId("operating-point-in-force");
+    await expect(inForce).toContainText(`version ${versionsBefore + 1}`);
+    await expect(inForce).toContainText("local threshold");
+    await expect(panel.getByTestId("operating-point-row")).toHaveCount(versionsBefore + 1);
+    await expect(panel.getByTestId("operating-point-row").first()).toContainText("LOCAL");
+    await expect(panel.getByTestId("operating-point-row").first()).toContainText("e2e: our dermatoscopes score malignant lesions higher");
+    await expect(page.getByTestId(`model-row-${active.version}`)).toContainText(`operating point v${versionsBefore + 1}`);
+    const adopted = await db.operatingPoint.findFirstOrThrow({ where: { modelVersionId: active.id }, orderBy: { version: "desc" } });
+    expect(adopted).toMatchObject({ source: "LOCAL", adoptedById: user.id });
+    expect(await db.auditLog.count({ where: { action: "ADOPT", entityId: adopted.id } })).toBe(1);
+
+    // Going back is one more version; the history keeps all of them.
+    await panel.getByLabel("Operating point change reason").fill("e2e: back to the validation threshold");
+    await panel.getByRole("button", { name: "Revert to the validation threshold" }).click();
+    await expect(inForce).toContainText(`version ${versionsBefore + 2}`);
+    await expect(inForce).toContainText("validation threshold");
+    await expect(panel.getByTestId("operating-point-row")).toHaveCount(versionsBefore + 2);
+  } finally {
     await db.setting.deleteMany({ where: { key: "localValidationCriteria" } });
   }
 });
