@@ -47,6 +47,7 @@ const REQUIRED: Record<string, Permission | "signed-in"> = {
   "review.queue": "clinical:read",
   "safety.acknowledge": "safety:acknowledge",
   "safety.criteria": "models:read",
+  "safety.drift": "models:read",
   "safety.enableDeferral": "models:manage",
   "safety.events": "clinical:read",
   "safety.localValidation": "models:read",

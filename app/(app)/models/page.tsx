@@ -5,6 +5,7 @@ import { can } from "@/server/auth/roles";
 import { gatesStillHold, type GateResults } from "@/server/services/models/promotion-gates";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
+import { DriftPanel } from "./drift-panel";
 import { LocalValidationPanel } from "./local-validation-panel";
 import { ModelActions } from "./model-actions";
 import { OperatingPointPanel } from "./operating-point-panel";
@@ -36,7 +37,12 @@ const STATUS_STYLES: Record<string, string> = {
 export default async function ModelsPage() {
   const user = await requirePermission("models:read");
   const api = await serverApi();
-  const [versions, local, requests] = await Promise.all([api.models.list(), api.safety.localValidation(), api.models.promotionRequests()]);
+  const [versions, local, requests, drift] = await Promise.all([
+    api.models.list(),
+    api.safety.localValidation(),
+    api.models.promotionRequests(),
+    api.safety.drift(),
+  ]);
   const canManage = can(user.role, "models:manage");
   const active = versions.find((version) => version.status === "ACTIVE") ?? null;
   const activeVersion = active?.version ?? null;
@@ -50,6 +56,7 @@ export default async function ModelsPage() {
       </PageHeader>
       <PromotionRequestsPanel data={requests} currentUserId={user.id} canManage={canManage} />
       {local ? <LocalValidationPanel data={local} canManage={canManage} /> : null}
+      {drift ? <DriftPanel drift={drift} /> : null}
       {active && operatingPoints ? (
         <OperatingPointPanel
           model={{ id: active.id, version: active.version }}
