@@ -21,6 +21,7 @@ export interface LocalValidationView {
     malignantLesions: number;
     benignLesions: number;
     scoredAfterOutcome: number;
+    seenInTraining: number;
     sensitivity: Proportion;
     specificity: Proportion;
     proposedThreshold: { value: number; sensitivity: Proportion; specificity: Proportion } | null;
@@ -57,7 +58,8 @@ export function LocalValidationPanel({ data, canManage }: { data: LocalValidatio
       </p>
       <p className="mt-2 text-sm text-slate-600">
         This clinic&apos;s biopsy-confirmed lesions, one case per lesion (its most suspicious image), counting only scores made before the result
-        was recorded{v.scoredAfterOutcome > 0 ? `; ${v.scoredAfterOutcome} lesions scored only afterwards are left out` : ""}. Acceptance criteria
+        was recorded{v.scoredAfterOutcome > 0 ? `; ${v.scoredAfterOutcome} lesions scored only afterwards are left out` : ""}
+        {v.seenInTraining > 0 ? `; ${v.seenInTraining} lesions the model was trained on are left out` : ""}. Acceptance criteria
         version {v.criteria.version}.
       </p>
       <table className="mt-3 text-sm">

@@ -14,6 +14,11 @@ export function namespacedId(datasetCode: string, id: string): string {
   return `${datasetCode}:${id}`;
 }
 
+/** The data set's own id inside a namespaced one: "HAM:HAM_0000118" -> "HAM_0000118" (an id without a namespace as is). */
+export function sourceIdOf(externalId: string): string {
+  return externalId.slice(externalId.indexOf(":") + 1);
+}
+
 export function researchMrn(datasetCode: string, lesionId: string): string {
   return `${datasetCode}-${lesionId}`;
 }

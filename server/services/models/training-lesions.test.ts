@@ -13,7 +13,8 @@ import { PRETRAINED_MODELS_DIR } from "@/prisma/seed-demo";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { getOutcomesDashboard } from "../outcomes/get-outcomes-dashboard";
 import { installModel } from "./install-model";
-import { keyOfMlLesionKey, keyOfRecord, sourceIdOf, trainingLesionsOfModelDirectory, trainingLesionsOfRecords } from "./training-lesions";
+import { sourceIdOf } from "../imports/research-subject";
+import { keyOfMlLesionKey, keyOfRecord, trainingLesionsOfModelDirectory, trainingLesionsOfRecords } from "./training-lesions";
 
 const record = (values: Partial<ImageRecord> & Pick<ImageRecord, "id" | "split">): ImageRecord => ({
   file: "/x.jpg",

@@ -26,6 +26,7 @@ import { detectDatasetFormat, loadDataset, type DatasetFormat } from "@/ml/pipel
 import { labelledRecordsHash, TRAINING_LESIONS_JSON, type VerifiedModel } from "@/ml/store";
 import type { Db } from "../../db/client";
 import { Prisma } from "../../db/generated/client";
+import { sourceIdOf } from "../imports/research-subject";
 import { CLINIC_LESION_PREFIX } from "../training/clinic-cases";
 
 export type TrainingSplit = "train" | "val";
@@ -35,11 +36,6 @@ export interface TrainingLesionSet {
   source: string;
   /** Lesion key -> the split it was used in. */
   lesions: ReadonlyMap<string, TrainingSplit>;
-}
-
-/** "HAM:HAM_0000118" -> "HAM_0000118": a data set's own id inside DermFlag's namespaced external id. */
-export function sourceIdOf(externalId: string): string {
-  return externalId.slice(externalId.indexOf(":") + 1);
 }
 
 /** "train/benign/ISIC_0000123.jpg" -> "ISIC_0000123". */

@@ -8,6 +8,7 @@ import { selectOperatingThreshold, wilsonInterval, type ProportionEstimate } fro
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { operatingPointInForce } from "../models/operating-point-in-force";
+import { seenInTrainingSql } from "../models/training-lesions";
 import { DEFAULT_LOCAL_VALIDATION_CRITERIA, storedCriteriaSchema, type LocalValidationCriteria, type StoredLocalValidationCriteria } from "./local-validation-criteria";
 
 type Reader = Db | Prisma.TransactionClient;
@@ -39,6 +40,8 @@ export interface LocalValidation {
   benignLesions: number;
   /** Biopsied lesions left out because every score of theirs was made after the result was recorded. */
   scoredAfterOutcome: number;
+  /** Biopsied lesions left out because the model was trained or validated on them. */
+  seenInTraining: number;
   sensitivity: ProportionEstimate;
   specificity: ProportionEstimate;
   /** The threshold that reaches the target sensitivity on the local lesions, with what it achieves; null without malignant cases. */
@@ -49,9 +52,13 @@ export interface LocalValidation {
   checks: { name: string; passed: boolean; detail: string }[];
 }
 
-/** One case per biopsy-confirmed lesion: the highest P(malignant) among this model's predictions made before its first outcome. */
-export async function localCases(db: Reader, modelVersionId: string): Promise<{ cases: LocalCase[]; scoredAfterOutcome: number }> {
-  const rows = await db.$queryRaw<{ lesionId: string; malignant: boolean; pMalignant: number | null }[]>`
+/**
+ * One case per biopsy-confirmed lesion: the highest P(malignant) among this model's predictions made before its first
+ * outcome. Lesions the model was trained or validated on (ModelTrainingLesion: e.g. an imported HAM10000 lesion under
+ * a model trained on HAM10000) are not local evidence either: the model has seen their answer.
+ */
+export async function localCases(db: Reader, modelVersionId: string): Promise<{ cases: LocalCase[]; scoredAfterOutcome: number; seenInTraining: number }> {
+  const rows = await db.$queryRaw<{ lesionId: string; malignant: boolean; pMalignant: number | null; seen: boolean }[]>`
     WITH first_outcome AS (
       SELECT DISTINCT ON (o."lesionId") o."lesionId", o.malignant, o."createdAt"
       FROM "BiopsyOutcome" o
@@ -59,13 +66,16 @@ export async function localCases(db: Reader, modelVersionId: string): Promise<{ 
       ORDER BY o."lesionId", o."createdAt"
     )
     SELECT f."lesionId", f.malignant,
-           MAX(p."pMalignant") FILTER (WHERE p."createdAt" < f."createdAt") AS "pMalignant"
+           MAX(p."pMalignant") FILTER (WHERE p."createdAt" < f."createdAt") AS "pMalignant",
+           ${seenInTrainingSql(modelVersionId, "l")} AS seen
     FROM first_outcome f
+    JOIN "Lesion" l ON l.id = f."lesionId"
     JOIN "LesionImage" i ON i."lesionId" = f."lesionId"
     JOIN "Prediction" p ON p."imageId" = i.id AND p."modelVersionId" = ${modelVersionId}
-    GROUP BY f."lesionId", f.malignant`;
-  const cases = rows.filter((r): r is LocalCase => r.pMalignant !== null).map((r) => ({ lesionId: r.lesionId, pMalignant: Number(r.pMalignant), malignant: r.malignant }));
-  return { cases, scoredAfterOutcome: rows.length - cases.length };
+    GROUP BY f."lesionId", f.malignant, l.id`;
+  const unseen = rows.filter((r) => !r.seen);
+  const cases = unseen.filter((r): r is typeof r & LocalCase => r.pMalignant !== null).map((r) => ({ lesionId: r.lesionId, pMalignant: Number(r.pMalignant), malignant: r.malignant }));
+  return { cases, scoredAfterOutcome: unseen.length - cases.length, seenInTraining: rows.length - unseen.length };
 }
 
 export function evaluateLocalCases(
@@ -73,7 +83,7 @@ export function evaluateLocalCases(
   threshold: number,
   criteria: LocalValidationCriteria,
   unacknowledgedSafetyEvents: number,
-): Omit<LocalValidation, "modelVersionId" | "threshold" | "criteria" | "scoredAfterOutcome"> {
+): Omit<LocalValidation, "modelVersionId" | "threshold" | "criteria" | "scoredAfterOutcome" | "seenInTraining"> {
   const malignant = cases.filter((c) => c.malignant);
   const benign = cases.filter((c) => !c.malignant);
   const at = (t: number) => ({
@@ -117,7 +127,7 @@ export async function computeLocalValidation(db: Reader, modelVersionId: string)
   // Evaluated at the operating point in force (a local threshold once adopted), where deferral decisions are made.
   const { threshold } = await operatingPointInForce(db, modelVersionId);
   const criteria = await readLocalValidationCriteria(db);
-  const { cases, scoredAfterOutcome } = await localCases(db, modelVersionId);
+  const { cases, scoredAfterOutcome, seenInTraining } = await localCases(db, modelVersionId);
   const unacknowledged = await db.safetyEvent.count({ where: { modelVersionId, acknowledgedAt: null } });
-  return { modelVersionId, threshold, criteria, scoredAfterOutcome, ...evaluateLocalCases(cases, threshold, criteria, unacknowledged) };
+  return { modelVersionId, threshold, criteria, scoredAfterOutcome, seenInTraining, ...evaluateLocalCases(cases, threshold, criteria, unacknowledged) };
 }

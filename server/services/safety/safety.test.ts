@@ -86,8 +86,25 @@ describe("shadow mode and the safety monitor", () => {
     });
     await database.db.prediction.create({ data: { imageId: image.id, modelVersionId: modelId, probabilities: {}, pMalignant: 0.01, threshold: 0.3, aboveThreshold: false, backend: "test", latencyMs: 1 } });
 
+    // Two lesions the model was trained on (an imported training lesion, a clinic case from a retraining): their
+    // answers were in its training data, so they are not local evidence however they scored.
+    const imported = await scoredLesion(0.05);
+    await database.db.lesion.update({ where: { id: imported }, data: { externalId: "HAM:HAM_0000118" } });
+    const retrainedOn = await scoredLesion(0.05);
+    await database.db.modelTrainingSet.create({
+      data: {
+        modelVersionId: modelId,
+        source: "test",
+        trainLesions: 2,
+        valLesions: 0,
+        lesions: { create: [{ lesionKey: "source-lesion:HAM_0000118", split: "train" }, { lesionKey: `lesion:${retrainedOn}`, split: "train" }] },
+      },
+    });
+    await outcome(imported, true);
+    await outcome(retrainedOn, true);
+
     const evidence = await computeLocalValidation(database.db, modelId);
-    expect(evidence).toMatchObject({ malignantLesions: 6, benignLesions: 6, scoredAfterOutcome: 1 });
+    expect(evidence).toMatchObject({ malignantLesions: 6, benignLesions: 6, scoredAfterOutcome: 1, seenInTraining: 2 });
     expect(evidence.sensitivity).toMatchObject({ successes: 6, trials: 6 });
     expect(evidence.criteriaMet).toBe(false);
     await expect(enableDeferral({ db: database.db, actorId: admin, modelVersionId: modelId, reason: "try" })).rejects.toThrow(DeferralChangeRefusedError);

@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { sourceIdOf } from "../imports/research-subject";
 import { DxTypeSchema, type ImageRecord } from "@/ml/data";
 import { isDiagnosis } from "@/ml/diagnoses";
 import type { Db } from "../../db/client";
@@ -69,7 +70,8 @@ export async function loadClinicCases(options: {
     for (const image of lesion.images) {
       options.signal?.throwIfAborted();
       done += 1;
-      if (image.externalId !== null && baseImageIds.has(image.externalId)) {
+      // Imported images carry their data set's id in a namespace ("HAM:ISIC_0027419"); the base records, the bare id.
+      if (image.externalId !== null && baseImageIds.has(sourceIdOf(image.externalId))) {
         alreadyInBase += 1;
         continue;
       }
@@ -87,8 +89,9 @@ export async function loadClinicCases(options: {
         split: "train", // replaced by the deployment's split (locked-split.ts)
         diagnosis: isDiagnosis(outcome.histopathologyDiagnosis) ? outcome.histopathologyDiagnosis : null,
         malignant: outcome.malignant,
-        // Imported lesions keep their data set's lesion id, so they meet their base-data-set images in one split.
-        lesionId: lesion.externalId ?? `${CLINIC_LESION_PREFIX}${lesion.id}`,
+        // Imported lesions keep their data set's lesion id (without DermFlag's namespace), so they meet their base
+        // data set's images in one split: a lesion in the base training split can never land in the locked test part.
+        lesionId: lesion.externalId !== null ? sourceIdOf(lesion.externalId) : `${CLINIC_LESION_PREFIX}${lesion.id}`,
         dxType: dxType.success ? dxType.data : "histo",
         age: ageAt(lesion.patient.birthDate, outcome.reportDate),
         sex: lesion.patient.sex === "MALE" ? "male" : lesion.patient.sex === "FEMALE" ? "female" : null,
