@@ -65,9 +65,14 @@ describe("the demo seed", () => {
     // No assessment: the model has no clinician's call to disagree with, so no "consider deferring" anywhere.
     expect(await db.flag.count()).toBe(0);
     // The queue's empty state says how many lesions await an assessment (the 12 pending ones).
+    const pending = await db.patient.findMany({ where: { mrn: { startsWith: "DEMO-P-" } }, select: { mrn: true } });
     const derm = await db.user.findUniqueOrThrow({ where: { email: "dermatologist@dermflag.demo" } });
     const caller = createCaller({ db, user: { id: derm.id, email: derm.email, name: derm.name, role: "DERMATOLOGIST" } });
     expect(await caller.overview.counts()).toMatchObject({ openFlags: 0, awaitingAssessment: 12 });
+    // ...and the queue page lists exactly those, scored, as the work to do first.
+    const awaiting = await caller.review.awaitingAssessment({ limit: 100 });
+    expect(awaiting.total).toBe(12);
+    expect(awaiting.items.map((item) => item.patient.mrn).sort()).toEqual(pending.map((patient) => patient.mrn).sort());
 
     const dashboard = await getOutcomesDashboard({ db, query: {} });
     const model = dashboard.modelOutcomes!;

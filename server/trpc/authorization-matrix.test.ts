@@ -37,6 +37,7 @@ const REQUIRED: Record<string, Permission | "signed-in"> = {
   "patients.get": "clinical:read",
   "patients.list": "clinical:read",
   "patients.update": "clinical:write",
+  "review.awaitingAssessment": "clinical:read",
   "review.counts": "clinical:read",
   "review.decide": "review:decide",
   "review.explanation": "clinical:read",

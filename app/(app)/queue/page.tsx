@@ -13,18 +13,20 @@ import { FLAG_KIND_LABELS, FLAG_KINDS, FlagKindBadge } from "../_review/flag-kin
 import { formatPercent } from "../_review/probability";
 import { RiskScale } from "../_review/risk-scale";
 import { SafetyEventsPanel } from "../_safety/safety-events-panel";
+import { AWAITING_ASSESSMENT_ID, AwaitingAssessment } from "./awaiting-assessment";
 import { OverdueFollowUps } from "./overdue-follow-ups";
 import { isFiltered, parseQueueSearch, QUEUE_STATUS_LABELS, QUEUE_STATUSES, queueHref, type SearchParams } from "./queue-search";
 
 export const metadata: Metadata = { title: "Queue" };
 
 const PAGE_SIZE = 25;
+const AWAITING_PAGE_SIZE = 25;
 
 export default async function QueuePage(props: { searchParams: Promise<SearchParams> }) {
   const user = await requirePermission("clinical:read");
   const search = parseQueueSearch(await props.searchParams);
   const api = await serverApi();
-  const [queue, counts, overview, options, overdue, safetyEvents] = await Promise.all([
+  const [queue, counts, overview, options, overdue, safetyEvents, awaiting] = await Promise.all([
     api.review.queue({
       kind: search.kind,
       status: search.status,
@@ -38,7 +40,9 @@ export default async function QueuePage(props: { searchParams: Promise<SearchPar
     api.review.filterOptions(),
     api.review.overdue(),
     api.safety.events(),
+    api.review.awaitingAssessment({ cursor: search.awaiting, limit: AWAITING_PAGE_SIZE }),
   ]);
+  const awaitingHref = (cursor: string | undefined) => `${queueHref({ ...search, awaiting: cursor })}#${AWAITING_ASSESSMENT_ID}`;
   const totalOpen = counts.LIKELY_BENIGN + counts.POSSIBLE_MISSED_MALIGNANCY + counts.REVIEW_REQUIRED;
   const filtered = isFiltered(search);
   const kindLinkClass = (active: boolean) =>
@@ -155,15 +159,19 @@ export default async function QueuePage(props: { searchParams: Promise<SearchPar
             Models.
           </EmptyState>
         ) : (
-          <EmptyState title="No open flags" action={overview.awaitingAssessment > 0 ? { href: "/patients", label: "Go to patients" } : undefined}>
-            {overview.awaitingAssessment > 0 ? (
+          <EmptyState
+            title="No open flags"
+            action={awaiting.total > 0 ? { href: `#${AWAITING_ASSESSMENT_ID}`, label: "Go to the lesions awaiting assessment" } : undefined}
+          >
+            {awaiting.total > 0 ? (
               <span data-testid="awaiting-assessment">
-                {overview.awaitingAssessment} {overview.awaitingAssessment === 1 ? "lesion with images awaits" : "lesions with images await"} a
-                clinical assessment. A flag compares the model with the clinician&apos;s call, so none is raised until a clinician records
-                one on the lesion&apos;s page.{" "}
+                {awaiting.total} scored {awaiting.total === 1 ? "lesion awaits" : "lesions await"} a clinical assessment. A flag
+                compares the model with the clinician&apos;s call, so none is raised until a clinician records one: start with the
+                list below, longest waiting first.
               </span>
-            ) : null}
-            Every flag has been decided. New flags appear when images are scored or assessments change.
+            ) : (
+              "Every flag has been decided. New flags appear when images are scored or assessments change."
+            )}
           </EmptyState>
         )
       ) : (
@@ -255,6 +263,16 @@ export default async function QueuePage(props: { searchParams: Promise<SearchPar
           </nav>
         </>
       )}
+
+      {overview.activeModel !== null ? (
+        <AwaitingAssessment
+          page={awaiting}
+          notYetScored={Math.max(0, overview.awaitingAssessment - awaiting.total)}
+          onLaterPage={Boolean(search.awaiting)}
+          firstPageHref={awaitingHref(undefined)}
+          nextPageHref={awaiting.nextCursor ? awaitingHref(awaiting.nextCursor) : null}
+        />
+      ) : null}
 
       <OverdueFollowUps items={overdue} />
     </>

@@ -1,5 +1,6 @@
 /**
- * The queue's filters and page live in the URL (?kind=&status=&site=&model=&cursor=), so every view is
+ * The queue's filters and page live in the URL (?kind=&status=&site=&model=&cursor=, and &awaiting= for the page of
+ * lesions awaiting an assessment), so every view is
  * server-rendered, bookmarkable and shareable. Unknown or malformed values are dropped rather than refused: a stale
  * bookmark still opens the queue.
  */
@@ -15,6 +16,8 @@ export interface QueueSearch {
   site?: string;
   model?: string;
   cursor?: string;
+  /** Cursor of the "Awaiting clinical assessment" list (a lesion id); it pages independently of the flags. */
+  awaiting?: string;
 }
 
 export type SearchParams = Record<string, string | string[] | undefined>;
@@ -32,12 +35,14 @@ export function parseQueueSearch(params: SearchParams): QueueSearch {
   const site = first(params.site);
   const model = first(params.model);
   const cursor = first(params.cursor);
+  const awaiting = first(params.awaiting);
   return {
     ...(kind && (FLAG_KINDS as readonly string[]).includes(kind) ? { kind: kind as FlagKind } : {}),
     status: status && (QUEUE_STATUSES as readonly string[]).includes(status) ? (status as QueueStatus) : "OPEN",
     ...(site && site.length <= 64 ? { site } : {}),
     ...(model && ID.test(model) ? { model } : {}),
     ...(cursor && ID.test(cursor) ? { cursor } : {}),
+    ...(awaiting && ID.test(awaiting) ? { awaiting } : {}),
   };
 }
 
@@ -49,11 +54,12 @@ export function queueHref(search: Partial<QueueSearch>): string {
   if (search.site) params.set("site", search.site);
   if (search.model) params.set("model", search.model);
   if (search.cursor) params.set("cursor", search.cursor);
+  if (search.awaiting) params.set("awaiting", search.awaiting);
   const query = params.toString();
   return query ? `/queue?${query}` : "/queue";
 }
 
-/** Whether anything narrows the default view (all open flags). */
+/** Whether anything narrows the default view (all open flags); paging either list is not a filter. */
 export function isFiltered(search: QueueSearch): boolean {
   return Boolean(search.kind || search.site || search.model || search.status !== "OPEN");
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createImageStoreFromEnv } from "../../services/images";
+import { awaitingAssessmentInputSchema, awaitingAssessmentPageSchema, listAwaitingAssessment } from "../../services/review/awaiting-assessment";
 import { explainFlagImage } from "../../services/review/explain-image";
 import { getFlagForReview, neighbouringFlags } from "../../services/review/flag-details";
 import { countOpenFlagsByKind, listOverdueFollowUps, listQueue, queueFilterSchema } from "../../services/review/queue";
@@ -23,6 +24,11 @@ export const reviewRouter = createTRPCRouter({
     .input(flagImage)
     .query(({ ctx, input }) => explainFlagImage({ db: ctx.db, store: createImageStoreFromEnv(), ...input })),
   neighbours: read.input(flagId).query(({ ctx, input }) => neighbouringFlags({ db: ctx.db, ...input })),
+  /** Scored lesions no clinician has assessed yet (no flag until one is recorded); never the model's score. */
+  awaitingAssessment: read
+    .input(awaitingAssessmentInputSchema)
+    .output(awaitingAssessmentPageSchema)
+    .query(({ ctx, input }) => listAwaitingAssessment({ db: ctx.db, input })),
   overdue: read.query(({ ctx }) => listOverdueFollowUps({ db: ctx.db })),
   decide: decide.input(reviewDecisionSchema).mutation(({ ctx, input }) => recordReview({ db: ctx.db, actorId: ctx.user.id, input })),
 });
