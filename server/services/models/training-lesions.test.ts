@@ -1,14 +1,15 @@
 /**
- * Training lesion keys, and the committed demo model's training set established from the real data sets by its
- * recorded data hashes (ham10000-200 and dermamnist-28 carry the same official split), recorded at installation.
+ * Training lesion keys; the committed demo model's training set, from the training-lesions.json it carries and, for a
+ * model directory without one (models saved before it existed), from the real data sets by its recorded data hashes
+ * (ham10000-200 and dermamnist-28 carry the same official split); recorded at installation.
  */
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImageRecord } from "@/ml/data";
 import { DERMAMNIST_28_DIR, HAM10000_200_DIR, SHARED_DATA_DIR } from "@/ml/data/shared-data";
-import { listModelVersions, readModelDirectory } from "@/ml/store";
+import { listModelVersions, MANIFEST_JSON, readModelDirectory, TRAINING_LESIONS_JSON } from "@/ml/store";
 import { PRETRAINED_MODELS_DIR } from "@/prisma/seed-demo";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { getOutcomesDashboard } from "../outcomes/get-outcomes-dashboard";
@@ -56,9 +57,33 @@ describe("lesion keys", () => {
 });
 
 describe("the committed demo model's training lesions", () => {
-  const demo = readModelDirectory(listModelVersions(PRETRAINED_MODELS_DIR).at(-1)!.dir);
+  const committed = readModelDirectory(listModelVersions(PRETRAINED_MODELS_DIR).at(-1)!.dir);
   const scratch = mkdtempSync(path.join(os.tmpdir(), "dermflag-training-lesions-"));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** The same model directory as saved before training-lesions.json existed: the file and its manifest entry removed. */
+  function withoutTrainingLesionsFile() {
+    const dir = path.join(scratch, "legacy", committed.version);
+    cpSync(committed.dir, dir, { recursive: true });
+    rmSync(path.join(dir, TRAINING_LESIONS_JSON));
+    const manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST_JSON), "utf8")) as { files: { path: string }[] };
+    manifest.files = manifest.files.filter((file) => file.path !== TRAINING_LESIONS_JSON);
+    writeFileSync(path.join(dir, MANIFEST_JSON), JSON.stringify(manifest, null, 2) + "\n");
+    return readModelDirectory(dir);
+  }
+  const demo = withoutTrainingLesionsFile();
+
+  const officialTrainAndVal = () => {
+    const labels = readFileSync(path.join(HAM10000_200_DIR, "labels.csv"), "utf8").trim().split(/\r?\n/).slice(1).map((line) => line.split(","));
+    return new Set(labels.filter((cells) => cells[1] === "train" || cells[1] === "val").map((cells) => `source-lesion:${cells[4]}`));
+  };
+
+  it("are listed in the model directory itself (training-lesions.json, hash-checked with the rest): HAM10000's official train + validation split", () => {
+    expect(committed.trainingLesions).not.toBeNull();
+    const set = trainingLesionsOfModelDirectory(committed, [])!;
+    expect(set.source).toBe(`${TRAINING_LESIONS_JSON} in the model directory`);
+    expect(new Set(set.lesions.keys())).toEqual(officialTrainAndVal());
+  });
 
   /** A folder holding only the named data sets (linked). */
   function rootWith(name: string, datasets: Record<string, string>): string {
@@ -68,12 +93,11 @@ describe("the committed demo model's training lesions", () => {
     return root;
   }
 
-  it("come from HAM10000's official train + validation split, checked against the model's data hashes", () => {
+  it("without the file, come from HAM10000's official train + validation split, checked against the model's data hashes", () => {
     const set = trainingLesionsOfModelDirectory(demo, [SHARED_DATA_DIR])!;
     expect(set.source).toMatch(/^ham10000-200: /);
     // labels.csv: 8,010 train + val images of 6,316 HAM10000 lesions (lesion-safe: none is also in test's place).
-    const labels = readFileSync(path.join(HAM10000_200_DIR, "labels.csv"), "utf8").trim().split(/\r?\n/).slice(1).map((line) => line.split(","));
-    const expected = new Set(labels.filter((cells) => cells[1] === "train" || cells[1] === "val").map((cells) => `source-lesion:${cells[4]}`));
+    const expected = officialTrainAndVal();
     expect(expected.size).toBe(6316);
     expect(new Set(set.lesions.keys())).toEqual(expected);
     expect([...set.lesions.values()].filter((split) => split === "train").length).toBeGreaterThan(5000);
