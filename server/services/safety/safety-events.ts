@@ -21,7 +21,9 @@ export async function raiseSafetyEventForOutcome(tx: Tx, outcome: { id: string; 
   const deferred = flags.find((f) => f.review?.decision === "DEFER_MONITOR");
   const calledBenign = flags.find((f) => f.kind === "LIKELY_BENIGN");
   const flag = deferred ?? calledBenign;
-  if (!flag) return { raised: false, suspended: false };
+  // No flag to attach an event to (no clinical assessment, or a REVIEW_REQUIRED lesion), but the miss is still evidence:
+  // the model's local sensitivity may have fallen below the floor, so the rule runs now, not at the next benign result.
+  if (!flag) return { raised: false, suspended: await rerunSafetyRule(tx) };
   const event = await tx.safetyEvent.create({
     data: {
       outcomeId: outcome.id,

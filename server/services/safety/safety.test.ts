@@ -154,3 +154,24 @@ describe("shadow mode and the safety monitor", () => {
     await expect(computeLocalValidation(database.db, modelId)).rejects.toThrow(/stored local validation criteria are invalid/);
   });
 });
+
+describe("the safety rule on a malignant result that raises no event", () => {
+  it("still re-checks the criteria and suspends deferral when the local sensitivity falls below the floor", async () => {
+    const { db } = database;
+    await db.modelVersion.update({ where: { id: modelId }, data: { status: "RETIRED" } });
+    modelId = (await createModelRowWithoutFiles(db, "safety-2")).id;
+    await db.setting.update({
+      where: { key: LOCAL_VALIDATION_CRITERIA_KEY },
+      data: { value: { ...DEFAULT_LOCAL_VALIDATION_CRITERIA, version: 4, minMalignantLesions: 5, minBenignLesions: 2, sensitivityLowerBoundFloor: 0.5, maxUnacknowledgedSafetyEvents: 5 } },
+    });
+    for (let i = 0; i < 5; i++) await outcome(await scoredLesion(0.7), true);
+    for (let i = 0; i < 2; i++) await outcome(await scoredLesion(0.1), false);
+    await enableDeferral({ db, actorId: admin, modelVersionId: modelId, reason: "criteria v4 met" });
+    // Two cancers the model scored below its threshold, on lesions with no clinical assessment: no flag, so no event.
+    for (let i = 0; i < 2; i++) await outcome(await scoredLesion(0.05), true);
+    expect(await db.safetyEvent.count({ where: { modelVersionId: modelId } })).toBe(0);
+    const model = await db.modelVersion.findUniqueOrThrow({ where: { id: modelId } });
+    expect(model.deferralStatus).toBe("SUSPENDED");
+    expect(model.deferralReason).toMatch(/Sensitivity lower 95% bound/);
+  });
+});

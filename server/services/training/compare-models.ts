@@ -1,12 +1,14 @@
 /**
  * Candidate vs active model on the same locked test cases. The candidate's report comes from its own evaluation in
- * trainAndEvaluate; the active model is scored here on exactly the same records, at its own stored threshold, through
- * a predictor loaded only if its files match the registry's hash.
+ * trainAndEvaluate; the active model is scored here on exactly the same records, at the operating point in force at
+ * this deployment (its validation threshold, or a local one an admin adopted: what it actually does here), through a
+ * predictor loaded only if its files match the registry's hash.
  */
 import type { ImageRecord } from "@/ml/data";
 import { loadPredictor } from "@/ml/inference";
 import { evaluateModel, type EvaluationReport } from "@/ml/pipeline";
 import type { Db } from "../../db/client";
+import { inForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
 
 export interface ModelOnTestSet {
   version: string;
@@ -56,7 +58,7 @@ export async function evaluateActiveModel(options: {
 }): Promise<{ version: string; report: EvaluationReport } | null> {
   const active = await options.db.modelVersion.findFirst({
     where: { status: "ACTIVE" },
-    select: { version: true, storagePath: true, sha256: true, threshold: true },
+    select: { version: true, storagePath: true, sha256: true, ...operatingPointInForceSelect },
   });
   if (!active) return null;
   const predictor = await loadPredictor(active.storagePath);
@@ -67,7 +69,7 @@ export async function evaluateActiveModel(options: {
     const report = await evaluateModel({
       scorer: predictor,
       records: options.records,
-      threshold: active.threshold,
+      threshold: inForce(active).threshold,
       modelVersion: active.version,
       labelMode: predictor.labelMode,
       signal: options.signal,
