@@ -72,6 +72,11 @@ export default async function ModelsPage() {
         </EmptyState>
       ) : (
         <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+          <p className="px-3 pt-3 text-xs text-slate-600" data-testid="model-table-caveat">
+            Each row&apos;s figures come from that version&apos;s own test set (the number of test images is under its AUC): versions
+            trained on other data were tested on other cases, so compare rows only where the test sets match. A candidate is
+            compared with the active model on the same locked cases in its Gates column and on the Retraining page.
+          </p>
           <table className="w-full text-left text-sm" data-testid="model-table">
             <thead className="bg-slate-100 text-slate-600">
               <tr>
@@ -126,7 +131,10 @@ export default async function ModelsPage() {
                         </div>
                       ) : null}
                     </td>
-                    <td className="px-3 py-2">{num(headline?.testAuc)}</td>
+                    <td className="px-3 py-2">
+                      {num(headline?.testAuc)}
+                      {headline ? <div className="text-xs text-slate-500">{headline.testCases} test images</div> : null}
+                    </td>
                     <td className="px-3 py-2">{pct(headline?.testSensitivity)}</td>
                     <td className="px-3 py-2">{pct(headline?.testSpecificity)}</td>
                     <td className="px-3 py-2">{pct(headline?.testAccuracy)}</td>
