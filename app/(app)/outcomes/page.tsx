@@ -80,7 +80,7 @@ export default async function OutcomesPage(props: { searchParams: Promise<Search
         {model ? (
           <>
             Model <span className="font-mono font-semibold">{model.version}</span> ({model.status.toLowerCase()}), operating threshold{" "}
-            <span className="font-semibold">{percent(model.threshold)}</span> (chosen for {percent(model.targetSensitivity)} sensitivity).{" "}
+            <span className="font-semibold">{percent(model.threshold)}</span> (the operating point in force here; target {percent(model.targetSensitivity)} sensitivity).{" "}
           </>
         ) : (
           <>No model version. </>

@@ -133,6 +133,18 @@ describe("getOutcomesDashboard", () => {
     expect(result.modelVersions.map((version) => version.id).sort()).toEqual([seeded.modelId, seeded.otherModelId].sort());
   });
 
+  it("judges a version at the operating point in force, once an admin has adopted a local one", async () => {
+    // Operating points are append-only: version 2 of the other model, a local threshold above A's 0.99.
+    await database.db.operatingPoint.create({
+      data: { modelVersionId: seeded.otherModelId, version: 2, threshold: 0.995, source: "LOCAL", targetSensitivity: 0.95, reason: "adopted locally" },
+    });
+    const result = await dashboard({ modelVersionId: seeded.otherModelId });
+    expect(result.model).toMatchObject({ id: seeded.otherModelId, threshold: 0.995 });
+    // A (0.99, benign) is now below the threshold in force: called likely benign.
+    expect(result.modelOutcomes!.biopsy).toMatchObject({ benignBiopsied: 1, benignCalledLikelyBenign: 1 });
+    expect(result.modelVersions.find((version) => version.id === seeded.otherModelId)?.threshold).toBe(0.995);
+  });
+
   it("takes the cost per biopsy from the request, else the setting, else 300", async () => {
     expect((await dashboard({ costPerBiopsy: 1000 })).modelOutcomes!.estimatedSaving).toBe(2000);
     await database.db.setting.create({ data: { key: COST_PER_BIOPSY_SETTING, value: 120 } });

@@ -4,6 +4,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../../db/client";
+import { inForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
 import { summariseBiopsies } from "./biopsy-summary";
 import { loadDeferredMalignancies } from "./deferred-malignancies";
 import { loadLesionOutcomeRows } from "./lesion-outcome-rows";
@@ -21,10 +22,14 @@ const isoDate = (value: Date) => value.toISOString().slice(0, 10);
 export async function getOutcomesDashboard(options: { db: Db; query: OutcomesQuery; now?: Date }): Promise<OutcomesDashboard> {
   const { db, query } = options;
   const bounds = monthBounds(query.from, query.to);
-  const modelVersions = await db.modelVersion.findMany({
-    select: { id: true, version: true, status: true, threshold: true, targetSensitivity: true },
-    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-  });
+  // Each version at the operating point in force here (its validation threshold, or a local one an admin adopted):
+  // the dashboard judges the model by the calls it actually makes.
+  const modelVersions = (
+    await db.modelVersion.findMany({
+      select: { id: true, version: true, status: true, targetSensitivity: true, ...operatingPointInForceSelect },
+      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+    })
+  ).map(({ operatingPoints, ...version }) => ({ ...version, threshold: inForce({ threshold: version.threshold, operatingPoints }).threshold }));
   const model = query.modelVersionId
     ? modelVersions.find((version) => version.id === query.modelVersionId)
     : (modelVersions.find((version) => version.status === "ACTIVE") ?? null);
