@@ -73,9 +73,11 @@ export async function computeModelDrift(db: Reader, modelVersionId: string): Pro
   const deciles = parsed.success ? (parsed.data.report.validationScoreDeciles ?? null) : null;
   const validationOodRate = parsed.success ? (parsed.data.report.ood?.validationFalseAlarmRate ?? null) : null;
   // width_bucket over the 9 cut points gives 0..9: the validation bin each score falls in (ignored without deciles).
+  // createdAt is a timestamp without time zone holding UTC (Prisma), so its month is the UTC month whatever the
+  // session's time zone (AT TIME ZONE would make it a timestamptz, truncated in the session's zone).
   const cuts = deciles ?? [0.5];
   const rows = await db.$queryRaw<{ month: string; bin: number; images: bigint; sumP: number; oodChecked: bigint; oodFlagged: bigint }[]>`
-    SELECT to_char(date_trunc('month', p."createdAt" AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
+    SELECT to_char(date_trunc('month', p."createdAt"), 'YYYY-MM') AS month,
            width_bucket(p."pMalignant", ${cuts}::float8[]) AS bin,
            count(*) AS images,
            sum(p."pMalignant") AS "sumP",
