@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { createModelRowWithoutFiles } from "../../testing/model-rows";
 import { recordAssessment, recordBiopsyOutcome } from "../clinical/lesions";
+import { recordReview } from "../review/record-review";
 import { DeferralChangeRefusedError, enableDeferral } from "./deferral";
 import { computeLocalValidation, evaluateLocalCases, LOCAL_VALIDATION_CRITERIA_KEY } from "./local-validation";
 import { DEFAULT_LOCAL_VALIDATION_CRITERIA } from "./local-validation-criteria";
@@ -173,5 +174,19 @@ describe("the safety rule on a malignant result that raises no event", () => {
     const model = await db.modelVersion.findUniqueOrThrow({ where: { id: modelId } });
     expect(model.deferralStatus).toBe("SUSPENDED");
     expect(model.deferralReason).toMatch(/Sensitivity lower 95% bound/);
+  });
+});
+
+describe("a deferred biopsy that proves malignant", () => {
+  it("raises a DEFERRED safety event on the reviewer's decision, whatever the flag", async () => {
+    const { db } = database;
+    const lesionId = await scoredLesion(0.02);
+    await recordAssessment({ db, actorId: clinician, lesionId, input: { impression: "MALIGNANT", plan: "BIOPSY", suspectedDiagnosis: null, note: null } });
+    const flag = await db.flag.findFirstOrThrow({ where: { lesionId, status: "OPEN" } });
+    const followUpDate = new Date(Date.now() + 90 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    await recordReview({ db, actorId: admin, input: { flagId: flag.id, decision: "DEFER_MONITOR", reason: "looks benign", note: null, followUpDate } });
+    await outcome(lesionId, true);
+    const event = await db.safetyEvent.findFirstOrThrow({ where: { lesionId } });
+    expect(event).toMatchObject({ kind: "DEFERRED", flagId: flag.id, modelVersionId: modelId, pMalignant: 0.02 });
   });
 });
