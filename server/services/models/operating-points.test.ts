@@ -6,7 +6,7 @@
 import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBoss } from "../../jobs/boss";
-import { QUEUES } from "../../jobs/queues";
+import { queuedScoreSweeps } from "../../testing/queued-jobs";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import { createModelRowWithoutFiles } from "../../testing/model-rows";
 import { recordAssessment, recordBiopsyOutcome } from "../clinical/lesions";
@@ -47,10 +47,7 @@ async function openCase(pMalignant: number) {
 
 const openFlag = (lesionId: string) => database.db.flag.findFirst({ where: { lesionId, status: "OPEN" }, select: { kind: true, threshold: true } });
 
-async function sweepJobs(): Promise<number> {
-  const rows = await database.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ${QUEUES.scoreSweep}`;
-  return rows[0]!.n;
-}
+const sweepJobs = () => queuedScoreSweeps(database.db);
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startBoss } from "../../jobs/boss";
 import { enqueueScoreSweepInTransaction } from "../../jobs/enqueue-in-transaction";
 import { QUEUE_OPTIONS, QUEUES } from "../../jobs/queues";
+import { queuedScoreSweeps } from "../../testing/queued-jobs";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
 import type { GateResults } from "./promotion-gates";
 import { approvePromotion, listPromotionRequests, rejectPromotion, requestPromotion } from "./promotion-requests";
@@ -47,10 +48,7 @@ async function activeVersion() {
   return (await database.db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } }))?.version ?? null;
 }
 
-async function sweepJobs(): Promise<number> {
-  const rows = await database.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ${QUEUES.scoreSweep}`;
-  return rows[0]!.n;
-}
+const sweepJobs = () => queuedScoreSweeps(database.db);
 
 beforeAll(async () => {
   database = await createTestDatabase();
