@@ -95,7 +95,7 @@ test("an admin launches a retraining, watches it finish, requests the promotion,
 });
 
 // In this file (run serially after the retraining loop) because it switches the active model's deferral suggestions.
-test("shadow mode: no deferral until local validation passes; a malignant result on a lesion called likely benign raises a safety event and suspends suggestions", async ({
+test("shadow mode: no deferral until local validation passes; a malignant result on a lesion whose biopsy was deferred raises a safety event and suspends suggestions", async ({
   signedInAs,
   db,
 }) => {
@@ -139,7 +139,15 @@ test("shadow mode: no deferral until local validation passes; a malignant result
     await page.goto(`/review/${flag.id}`);
     await expect(page.getByTestId("flag-kind")).toHaveText("Likely benign: consider deferring biopsy");
 
-    // The biopsy says melanoma: a safety event at the top of the queue, and suggestions suspended.
+    // The reviewer follows the suggestion and defers the biopsy.
+    const decision = page.getByRole("form", { name: "Record a decision" });
+    await page.keyboard.press("2");
+    await decision.getByLabel(/^Reason/).fill("e2e: looks benign, model agrees");
+    await decision.getByLabel(/^Follow-up date/).fill(new Date(Date.now() + 90 * 24 * 3600 * 1000).toISOString().slice(0, 10));
+    await decision.getByRole("button", { name: "Record decision: Defer and monitor" }).click();
+    await expect(page.getByTestId("decision-summary")).toContainText("Defer and monitor");
+
+    // The biopsy (taken later) says melanoma: a safety event at the top of the queue, and suggestions suspended.
     await page.goto(`/lesions/${called.lesionId}`);
     const outcome = page.getByRole("form", { name: "Record a histopathology result" });
     await outcome.getByLabel("Histopathology diagnosis").selectOption({ label: "Melanoma (invasive or in situ)" });
@@ -148,7 +156,7 @@ test("shadow mode: no deferral until local validation passes; a malignant result
     await expect(page.getByTestId("outcome-list")).toContainText("Melanoma");
     await page.goto("/queue");
     const event = page.getByTestId("safety-event").filter({ hasText: called.mrn });
-    await expect(event).toContainText("flagged likely benign by the model");
+    await expect(event).toContainText("biopsy deferred by a reviewer");
     await page.goto("/models");
     await expect(page.getByTestId("deferral-status")).toContainText("SUSPENDED");
     await expect(page.getByTestId("deferral-status")).toContainText("safety monitor");
