@@ -119,10 +119,9 @@ export function fitMahalanobis(options: FitMahalanobisOptions): OodFit {
 export function mahalanobisScores(detector: Pick<OodFit, "dim" | "whitening" | "whitenedMeans">, features: Float32Array, count: number): Float64Array {
   const { dim } = detector;
   if (features.length !== count * dim) throw new RangeError(`expected ${count * dim} feature values, got ${features.length}`);
-  const whitening = Float64Array.from(detector.whitening);
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
-    const z = multiplyLower(whitening, features.subarray(i * dim, (i + 1) * dim), dim);
+    const z = multiplyLower(detector.whitening, features.subarray(i * dim, (i + 1) * dim), dim);
     let best = Infinity;
     for (const mean of detector.whitenedMeans) {
       let d = 0;

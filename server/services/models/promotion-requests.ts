@@ -135,31 +135,27 @@ export async function approvePromotion(options: { db: Db; boss: JobSender; actor
       return { kind: "void", reason };
     }
     const how = request.gatesPassed ? "passed the promotion gates" : `override: ${request.overrideReason ?? ""}`;
-    const { previous, activated } = await activateModelVersion(tx, {
+    // The approval, then the activation it causes (audited in that order, in one transaction).
+    await recordAudit(tx, { actorId, action: "APPROVE", entityType: "PromotionRequest", entityId: request.id, before: { status: "PENDING" }, after: { status: "APPROVED" } });
+    const { activated } = await activateModelVersion(tx, {
       modelVersionId: request.modelVersion.id,
       actorId,
       promotionReason: `${how}; requested by ${request.requestedBy.name}, approved by ${approver.name}`,
       boss: options.boss,
+      audit: {
+        action: "PROMOTE",
+        after: {
+          override: !request.gatesPassed,
+          reason: request.overrideReason,
+          gates,
+          promotionRequestId: request.id,
+          requestedById: request.requestedById,
+          approvedById: actorId,
+        },
+      },
     });
     // activateModelVersion voided every pending request, this one included: it is the approved one.
     await tx.promotionRequest.update({ where: { id: request.id }, data: { status: "APPROVED", decidedById: actorId, decidedAt: new Date(), decisionReason: null } });
-    await recordAudit(tx, { actorId, action: "APPROVE", entityType: "PromotionRequest", entityId: request.id, before: { status: "PENDING" }, after: { status: "APPROVED" } });
-    await recordAudit(tx, {
-      actorId,
-      action: "PROMOTE",
-      entityType: "ModelVersion",
-      entityId: activated.id,
-      before: { active: previous?.version ?? null },
-      after: {
-        active: activated.version,
-        override: !request.gatesPassed,
-        reason: request.overrideReason,
-        gates,
-        promotionRequestId: request.id,
-        requestedById: request.requestedById,
-        approvedById: actorId,
-      },
-    });
     return { kind: "approved", promoted: activated };
   });
   if (outcome.kind === "void") {

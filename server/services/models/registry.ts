@@ -90,7 +90,14 @@ type Tx = Prisma.TransactionClient;
  */
 export async function activateModelVersion(
   tx: Tx,
-  options: { modelVersionId: string; actorId: string | null; promotionReason: string; boss: JobSender | null },
+  options: {
+    modelVersionId: string;
+    actorId: string | null;
+    promotionReason: string;
+    boss: JobSender | null;
+    /** The audit entry of the change, recorded here so that no path activates a model unaudited. */
+    audit: { action: "PROMOTE" | "ROLLBACK"; after: Record<string, unknown> };
+  },
 ) {
   const previous = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, version: true } });
   if (previous) await tx.modelVersion.update({ where: { id: previous.id }, data: { status: "RETIRED" } });
@@ -108,6 +115,14 @@ export async function activateModelVersion(
     },
   });
   if (options.boss) await enqueueScoreSweepInTransaction(tx, options.boss);
+  await recordAudit(tx, {
+    actorId: options.actorId,
+    action: options.audit.action,
+    entityType: "ModelVersion",
+    entityId: activated.id,
+    before: { active: previous?.version ?? null },
+    after: { active: activated.version, ...options.audit.after },
+  });
   return { previous, activated, voidedRequests: voided.count };
 }
 
@@ -140,19 +155,12 @@ export async function promoteModelVersion(options: {
         message: `${candidate.version} cannot be promoted: ${verdict.reason}; an admin override needs a reason.`,
       });
     }
-    const { previous, activated } = await activateModelVersion(tx, {
+    const { activated } = await activateModelVersion(tx, {
       modelVersionId: candidate.id,
       actorId,
       promotionReason: overrideReason ?? "passed the promotion gates",
       boss: options.boss ?? null,
-    });
-    await recordAudit(tx, {
-      actorId,
-      action: "PROMOTE",
-      entityType: "ModelVersion",
-      entityId: activated.id,
-      before: { active: previous?.version ?? null },
-      after: { active: activated.version, override: overrideReason !== null, reason: overrideReason, gates, path: "system" },
+      audit: { action: "PROMOTE", after: { override: overrideReason !== null, reason: overrideReason, gates, path: "system" } },
     });
     return activated;
   });
@@ -177,19 +185,12 @@ export async function rollBackModel(options: { db: Db; boss: JobSender; actorId:
       select: { id: true, version: true },
     });
     if (!restore) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "There is no earlier model to roll back to." });
-    const { previous, activated } = await activateModelVersion(tx, {
+    const { activated } = await activateModelVersion(tx, {
       modelVersionId: restore.id,
       actorId,
       promotionReason: `roll back: ${options.reason}`,
       boss: options.boss,
-    });
-    await recordAudit(tx, {
-      actorId,
-      action: "ROLLBACK",
-      entityType: "ModelVersion",
-      entityId: activated.id,
-      before: { active: previous?.version ?? null },
-      after: { active: activated.version, reason: options.reason },
+      audit: { action: "ROLLBACK", after: { reason: options.reason } },
     });
     return activated;
   });
