@@ -3,6 +3,7 @@
  */
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
 import { recordAudit } from "../audit/record-audit";
 import { closeFlagsForOutcome, recomputeLesionFlag } from "../flags/recompute-flags";
 import { raiseSafetyEventForOutcome } from "../safety/safety-events";
@@ -104,30 +105,40 @@ export async function recordBiopsyOutcome(options: {
   lesionId: string;
   input: BiopsyOutcomeForm;
 }) {
-  const { db, actorId, lesionId, input } = options;
+  const { db, ...rest } = options;
+  return db.$transaction((tx) => recordBiopsyOutcomeInTransaction(tx, rest));
+}
+
+/**
+ * The same inside the caller's transaction, for an import that must commit all of its results or none (a FHIR
+ * Bundle: server/fhir). Throws, so the caller's transaction rolls back, when the lesion or diagnosis is unknown.
+ */
+export async function recordBiopsyOutcomeInTransaction(
+  tx: Prisma.TransactionClient,
+  options: { actorId: string | null; lesionId: string; input: BiopsyOutcomeForm },
+) {
+  const { actorId, lesionId, input } = options;
   const diagnosis = histopathologyOf(input.histopathologyDiagnosis);
   if (!diagnosis) throw new TRPCError({ code: "BAD_REQUEST", message: "Unknown histopathology diagnosis." });
-  return db.$transaction(async (tx) => {
-    if (!(await tx.lesion.findUnique({ where: { id: lesionId }, select: { id: true } }))) {
-      throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
-    }
-    const outcome = await tx.biopsyOutcome.create({
-      data: {
-        lesionId,
-        histopathologyDiagnosis: diagnosis.code,
-        malignant: diagnosis.malignant,
-        reportDate: new Date(`${input.reportDate}T00:00:00Z`),
-        confirmation: "histo",
-        recordedById: actorId,
-      },
-      select: { id: true, lesionId: true, histopathologyDiagnosis: true, malignant: true, reportDate: true, confirmation: true },
-    });
-    await recordAudit(tx, { actorId, action: "CREATE", entityType: "BiopsyOutcome", entityId: outcome.id, after: outcome });
-    // A malignancy on a lesion the model called likely benign (or a reviewer deferred) is a safety event, raised with
-    // the result itself; the safety rule may suspend deferral suggestions in the same transaction.
-    await raiseSafetyEventForOutcome(tx, outcome);
-    // Histopathology closes the lesion's loop: its flags are closed, and the outcome feeds the dashboard and retraining.
-    await closeFlagsForOutcome(tx, lesionId);
-    return outcome;
+  if (!(await tx.lesion.findUnique({ where: { id: lesionId }, select: { id: true } }))) {
+    throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
+  }
+  const outcome = await tx.biopsyOutcome.create({
+    data: {
+      lesionId,
+      histopathologyDiagnosis: diagnosis.code,
+      malignant: diagnosis.malignant,
+      reportDate: new Date(`${input.reportDate}T00:00:00Z`),
+      confirmation: "histo",
+      recordedById: actorId,
+    },
+    select: { id: true, lesionId: true, histopathologyDiagnosis: true, malignant: true, reportDate: true, confirmation: true },
   });
+  await recordAudit(tx, { actorId, action: "CREATE", entityType: "BiopsyOutcome", entityId: outcome.id, after: outcome });
+  // A malignancy on a lesion the model called likely benign (or a reviewer deferred) is a safety event, raised with
+  // the result itself; the safety rule may suspend deferral suggestions in the same transaction.
+  await raiseSafetyEventForOutcome(tx, outcome);
+  // Histopathology closes the lesion's loop: its flags are closed, and the outcome feeds the dashboard and retraining.
+  await closeFlagsForOutcome(tx, lesionId);
+  return outcome;
 }
