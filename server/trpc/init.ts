@@ -9,6 +9,7 @@ import { ZodError, z } from "zod";
 import type { Db } from "../db/client";
 import { can, type Permission } from "../auth/roles";
 import type { SessionUser } from "../auth/session";
+import { notFoundForMissingRecords, refuseNulBytes } from "./input-boundary";
 
 // 1. Context ---------------------------------------------------------------------------------------------------
 export interface Context {
@@ -31,10 +32,14 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 // 3. Procedures ----------------------------------------------------------------------------------------------
-export const publicProcedure = t.procedure;
+/** Every procedure starts here: the input boundary (input-boundary.ts) runs before any input schema or access check. */
+export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+  await refuseNulBytes(getRawInput);
+  return notFoundForMissingRecords(await next());
+});
 
 /** Signed in, with the user narrowed to non-null. */
-export const signedInProcedure = t.procedure.use(({ ctx, next }) => {
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
