@@ -2,7 +2,7 @@
  * Reads a request body into memory, but stops as soon as it passes `maxBytes`: an upload larger than the image limit
  * is refused after at most maxBytes + one chunk, not after buffering all of it.
  */
-export type LimitedBody = { ok: true; bytes: Uint8Array } | { ok: false; receivedBytes: number };
+export type LimitedBody = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: false; receivedBytes: number };
 
 export async function readLimitedBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<LimitedBody> {
   if (!body) return { ok: true, bytes: new Uint8Array() };

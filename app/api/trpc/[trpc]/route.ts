@@ -1,18 +1,7 @@
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { createTrpcHandler } from "@/server/http/trpc-handler";
 import { createRequestContext } from "@/server/trpc/context";
-import { appRouter } from "@/server/trpc/root";
 
-function handler(request: Request) {
-  return fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req: request,
-    router: appRouter,
-    createContext: createRequestContext,
-    onError({ error, path }) {
-      // Log the path and code only: inputs may hold patient data.
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"} failed: ${error.cause?.name ?? error.name}`);
-    },
-  });
-}
+/** Body cap, cross-origin refusal and no-store answers: see server/http/trpc-handler.ts. */
+const handler = createTrpcHandler({ createContext: createRequestContext });
 
 export { handler as GET, handler as POST };
