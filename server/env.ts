@@ -72,6 +72,13 @@ const envSchema = z.object({
    * training process reports every few seconds, between batches.
    */
   TRAINING_STALE_AFTER_SECONDS: positiveInt(120),
+  /**
+   * FHIR (server/fhir): the identifier system of the hospital's medical record numbers, e.g. "urn:oid:1.2.36.146.595.217.0.1".
+   * Unset: the identifier typed MR (HL7 v2 table 0203) is the MRN, and references must carry that type.
+   */
+  FHIR_MRN_SYSTEM: z.string().regex(/^\S+$/, "must be a URI with no spaces").optional(),
+  /** FHIR: the identifier system under which a pathology report names DermFlag's lesion (its basedOn identifier). */
+  FHIR_LESION_SYSTEM: z.string().regex(/^\S+$/, "must be a URI with no spaces").default("urn:dermflag:lesion"),
 });
 
 export type Env = z.infer<typeof envSchema> & { IMAGE_STORE_DIR: string; MODEL_STORE_DIR: string };
