@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { pathologyBundle } from "./fixtures/pathology-bundle";
 import { specDiagnosticReportF201, specPatientExample } from "./fixtures/spec-examples";
@@ -16,6 +17,13 @@ describe("FHIR R4 structure (HL7's JSON schema)", () => {
       diagnosis: { snomedCt: "372244006", display: "Malignant melanoma" },
     });
     expect(validateFhirStructure(bundle)).toEqual([]);
+  });
+
+  it("accepts the README's example of what an integration engine sends", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const example = /What an integration engine sends[^\n]*\n\n```json\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    expect(validateFhirStructure(JSON.parse(example!))).toEqual([]);
   });
 
   it("refuses malformed resources, each reason at its place", () => {
