@@ -69,6 +69,10 @@ describe("serveLesionImage", () => {
     expect((await serve("thumbnail", { id: "../../etc/passwd".repeat(10) })).status).toBe(404);
   });
 
+  it("answers 400 to a NUL in the image id, not a database error", async () => {
+    expect((await serve("thumbnail", { id: `${imageId}\u0000` })).status).toBe(400);
+  });
+
   it("answers 404 when the row exists but its file is gone", async () => {
     const lonely = await database.db.lesionImage.create({
       data: {

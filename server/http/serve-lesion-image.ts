@@ -6,6 +6,7 @@
 import type { Db } from "@/server/db/client";
 import { can } from "@/server/auth/roles";
 import type { SessionUser } from "@/server/auth/session";
+import { containsNulByte, NUL_BYTE_MESSAGE } from "@/server/security/nul-bytes";
 import { idSchema } from "@/server/services/clinical/schemas";
 import { ImageBlobNotFoundError, modelViewKey, thumbnailKey, type ImageStore } from "@/server/services/images";
 import { IMAGE_VARIANTS, isImageVariant } from "./image-url";
@@ -26,6 +27,7 @@ export async function serveLesionImage(options: ServeLesionImageOptions): Promis
   if (!can(user.role, "clinical:read")) return jsonResponse({ error: "Your role is not allowed to see images." }, 403);
   const variant = options.variant ?? "original";
   if (!isImageVariant(variant)) return jsonResponse({ error: `variant must be one of: ${IMAGE_VARIANTS.join(", ")}.` }, 400);
+  if (containsNulByte(options.imageId)) return jsonResponse({ error: NUL_BYTE_MESSAGE }, 400);
   const imageId = idSchema.safeParse(options.imageId);
   if (!imageId.success) return jsonResponse({ error: "No such image." }, 404);
 

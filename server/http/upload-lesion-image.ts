@@ -5,7 +5,12 @@
  *
  * Why a raw body and that content type: the size limit can be enforced while the body streams in (no multipart
  * parser buffering it first), and a cross-site HTML form cannot send application/octet-stream, so a forged upload
- * from another origin needs a CORS preflight that this route never grants.
+ * from another origin needs a CORS preflight that this route never grants. A request from another origin is refused
+ * outright as well (same-origin.ts).
+ *
+ * Resources: each upload is admitted by the process's DecodeLimiter before its body is read (429 when this user has
+ * too many in progress, 503 when the server has, both with Retry-After), and decodes only in one of its slots. A file
+ * uploaded before, byte for byte, is answered as a duplicate without being decoded (ingest-image.ts).
  *
  * The file name is never sent: the browser shows each result next to the name it already knows, and file names
  * often hold patients' names. Nothing here logs request data.
@@ -15,9 +20,22 @@ import { can } from "@/server/auth/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { idSchema } from "@/server/services/clinical/schemas";
 import { formatBytes, tooLargeReason, type ImageLimits } from "@/server/services/images/image-limits";
-import { ingestImage, isImageRejectedError, LesionNotFoundError, type ImageRejectionCode, type ImageStore } from "@/server/services/images";
+import {
+  DECODE_RETRY_AFTER_SECONDS,
+  DecodeBusyError,
+  ingestImage,
+  isImageRejectedError,
+  LesionNotFoundError,
+  uploadDecodeLimiter,
+  type DecodeLimiter,
+  type DecodeTicket,
+  type ImageRejectionCode,
+  type ImageStore,
+} from "@/server/services/images";
+import { containsNulByte, NUL_BYTE_MESSAGE } from "@/server/security/nul-bytes";
 import { jsonResponse } from "./json-response";
 import { readLimitedBody } from "./read-limited-body";
+import { isCrossOriginRequest } from "./same-origin";
 
 export const UPLOAD_CONTENT_TYPE = "application/octet-stream";
 
@@ -37,10 +55,16 @@ export interface UploadLesionImageOptions {
   limits: ImageLimits;
   /** Called with the new image's id once it is stored (the route queues it for scoring). */
   onStored?: (imageId: string) => Promise<unknown>;
+  /** Default: the process's shared limiter. */
+  decodeLimiter?: DecodeLimiter;
 }
 
-const answer = (body: UploadResult, status: number) => jsonResponse(body, status);
-const error = (message: string, status: number) => answer({ status: "error", message }, status);
+const answer = (body: UploadResult, status: number, headers?: Record<string, string>) => jsonResponse(body, status, headers);
+const error = (message: string, status: number, headers?: Record<string, string>) => answer({ status: "error", message }, status, headers);
+const busy = (scope: DecodeBusyError["scope"]) =>
+  scope === "user"
+    ? error("You have several uploads still being processed. Wait for them to finish, then try again.", 429, { "Retry-After": String(DECODE_RETRY_AFTER_SECONDS) })
+    : error("The server is busy processing other uploads. Try again in a few seconds.", 503, { "Retry-After": String(DECODE_RETRY_AFTER_SECONDS) });
 const tooLarge = (limits: ImageLimits, size?: number) =>
   answer(
     {
@@ -58,10 +82,12 @@ function declaredLength(request: Request): number | undefined {
 }
 
 export async function uploadLesionImage(options: UploadLesionImageOptions): Promise<Response> {
-  const { request, user, db, store, limits } = options;
+  const { request, user, db, limits } = options;
+  if (isCrossOriginRequest(request)) return error("Uploads from another site are refused. Use DermFlag's own pages.", 403);
   if (!user) return error("Sign in to continue.", 401);
   if (!can(user.role, "clinical:write")) return error("Your role is not allowed to upload images.", 403);
 
+  if (containsNulByte(options.lesionId)) return error(NUL_BYTE_MESSAGE, 400);
   const lesionId = idSchema.safeParse(options.lesionId);
   if (!lesionId.success) return error("No such lesion.", 404);
   const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
@@ -75,6 +101,26 @@ export async function uploadLesionImage(options: UploadLesionImageOptions): Prom
 
   const declared = declaredLength(request);
   if (declared !== undefined && declared > limits.maxBytes) return tooLarge(limits, declared);
+  let ticket: DecodeTicket;
+  try {
+    ticket = (options.decodeLimiter ?? uploadDecodeLimiter).admit(user.id);
+  } catch (caught) {
+    if (caught instanceof DecodeBusyError) return busy(caught.scope);
+    throw caught;
+  }
+  try {
+    return await receiveAndIngest(options, { user, lesionId: lesionId.data, declared, ticket });
+  } finally {
+    ticket.release();
+  }
+}
+
+async function receiveAndIngest(
+  options: UploadLesionImageOptions,
+  admitted: { user: SessionUser; lesionId: string; declared: number | undefined; ticket: DecodeTicket },
+): Promise<Response> {
+  const { request, db, store, limits } = options;
+  const { user, lesionId, declared, ticket } = admitted;
   const body = await readLimitedBody(request.body, limits.maxBytes);
   if (!body.ok) return tooLarge(limits);
   if (declared !== undefined && body.bytes.byteLength < declared) {
@@ -90,14 +136,14 @@ export async function uploadLesionImage(options: UploadLesionImageOptions): Prom
   }
 
   try {
-    const result = await ingestImage({ db, store, actorId: user.id, lesionId: lesionId.data, bytes: body.bytes, limits });
+    const result = await ingestImage({ db, store, actorId: user.id, lesionId, bytes: body.bytes, limits, decodeSlot: ticket.run });
     if (result.status === "duplicate") {
       return answer(
         {
           status: "duplicate",
           existingImageId: result.existingImageId,
           existingLesionId: result.existingLesionId,
-          sameLesion: result.existingLesionId === lesionId.data,
+          sameLesion: result.existingLesionId === lesionId,
         },
         200,
       );

@@ -1,6 +1,7 @@
 /**
- * One uploaded image -> a LesionImage. Validation and conversion first (prepare-image.ts, no side effects), then,
- * in one transaction: the lesion must exist, the same picture must not be stored already, blobs are written, the
+ * One uploaded image -> a LesionImage. A file uploaded before, byte for byte, is answered as a duplicate from its
+ * source hash without decoding it (decoding is the expensive part). Then validation and conversion (prepare-image.ts,
+ * no side effects; run inside the caller's decode slot when it passes one), then, in one transaction: the lesion must exist, the same picture must not be stored already, blobs are written, the
  * row and its audit entry are created. If anything in the transaction fails, the blobs this call created are removed
  * and the error is rethrown; the database rolls back the rest, so nothing partial remains.
  *
@@ -20,7 +21,7 @@ import {
   writeImageBlobs,
   type StoredLesionImage,
 } from "./persist-image";
-import { prepareImage } from "./prepare-image";
+import { prepareImage, sourceHashOf } from "./prepare-image";
 
 export interface IngestImageOptions {
   db: Db;
@@ -35,6 +36,8 @@ export interface IngestImageOptions {
   capturedAt?: Date;
   /** Default: from configuration (IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, IMAGE_MIN_DIMENSION). */
   limits?: ImageLimits;
+  /** Runs the decode, e.g. in a DecodeLimiter slot (decode-limiter.ts); default: at once. */
+  decodeSlot?: <T>(decode: () => Promise<T>) => Promise<T>;
 }
 
 export type IngestImageResult =
@@ -51,9 +54,22 @@ export class LesionNotFoundError extends Error {
 export async function ingestImage(options: IngestImageOptions): Promise<IngestImageResult> {
   const { db, store, actorId, lesionId } = options;
   const limits = options.limits ?? imageLimitsFromEnv(env());
+  const asDuplicate = (existing: { id: string; lesionId: string }): IngestImageResult => ({
+    status: "duplicate",
+    existingImageId: existing.id,
+    existingLesionId: existing.lesionId,
+  });
+
+  const sameFile = await db.lesionImage.findFirst({
+    where: { sourceHash: sourceHashOf(options.bytes) },
+    select: { id: true, lesionId: true },
+  });
+  if (sameFile) return asDuplicate(sameFile);
+
   let image;
   try {
-    image = await prepareImage(options.bytes, limits);
+    const decode = () => prepareImage(options.bytes, limits);
+    image = await (options.decodeSlot ? options.decodeSlot(decode) : decode());
   } catch (error) {
     if (isImageRejectedError(error) && options.originalName) {
       throw new ImageRejectedError(error.code, `${options.originalName}: ${error.reason}`, { cause: error });
@@ -61,13 +77,9 @@ export async function ingestImage(options: IngestImageOptions): Promise<IngestIm
     throw error;
   }
 
+  // The same picture from a different file (other metadata, another encoding of the same pixels) is found here.
   const findExisting = () =>
     db.lesionImage.findUnique({ where: { contentHash: image.contentHash }, select: { id: true, lesionId: true } });
-  const asDuplicate = (existing: { id: string; lesionId: string }): IngestImageResult => ({
-    status: "duplicate",
-    existingImageId: existing.id,
-    existingLesionId: existing.lesionId,
-  });
 
   const before = await findExisting();
   if (before) return asDuplicate(before);

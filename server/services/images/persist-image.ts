@@ -109,6 +109,7 @@ export async function createLesionImageRow(tx: Tx, input: CreateLesionImageRowIn
     data: {
       lesionId: input.lesionId,
       contentHash: image.contentHash,
+      sourceHash: image.sourceHash,
       storageKey: imageBlobKeys(image.contentHash).original,
       width: image.width,
       height: image.height,

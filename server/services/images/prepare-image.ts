@@ -41,6 +41,8 @@ const DECODE_TIMEOUT_SECONDS = 60;
 export interface PreparedImage {
   /** SHA-256 (hex) of `original`: the image's identity and its storage address. */
   contentHash: string;
+  /** SHA-256 (hex) of the bytes as uploaded (sourceHashOf): finds a re-upload of the same file without decoding it. */
+  sourceHash: string;
   /** Lossless PNG, upright, 8-bit sRGB, no metadata. */
   original: Uint8Array;
   thumbnail: Uint8Array;
@@ -149,6 +151,11 @@ function fromPixels(pixels: DecodedPixels): Sharp {
   return sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: 3 } });
 }
 
+/** SHA-256 (hex) of an upload's bytes as received, metadata and all. */
+export function sourceHashOf(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
 function asBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
@@ -184,6 +191,7 @@ export async function prepareImage(bytes: Uint8Array, limits: ImageLimits): Prom
   ]);
   return {
     contentHash: createHash("sha256").update(original).digest("hex"),
+    sourceHash: sourceHashOf(bytes),
     original: asBytes(original),
     thumbnail: asBytes(thumbnail),
     modelView: asBytes(modelView),
