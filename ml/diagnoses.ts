@@ -2,10 +2,15 @@
  * The diagnosis vocabulary shared by the ml module, the importers, the flag policy and the dashboard: one place that
  * says which diagnoses exist, in which order the model outputs them, and which count as malignant.
  */
+import { z } from "zod";
 
 /** HAM10000 diagnoses in MedMNIST class-index order (0 akiec ... 6 vasc): the model's output order. */
 export const DIAGNOSES = ["akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"] as const;
 export type Diagnosis = (typeof DIAGNOSES)[number];
+
+/** Prediction.probabilities as scoring stores it: P(diagnosis) by code (ml/inference/predictor.ts). */
+export const diagnosisProbabilitiesSchema = z.partialRecord(z.enum(DIAGNOSES), z.number());
+export type DiagnosisProbabilities = z.infer<typeof diagnosisProbabilitiesSchema>;
 
 /** Malignant = melanoma, basal cell carcinoma, actinic keratosis / intraepithelial carcinoma (product brief). */
 export const MALIGNANT_DIAGNOSES: ReadonlySet<Diagnosis> = new Set<Diagnosis>(["akiec", "bcc", "mel"]);

@@ -9,6 +9,7 @@ import { createPrismaClient } from "../db/client";
 import { startBoss } from "../jobs/boss";
 import { env as loadEnv } from "../env";
 import { installModel } from "../services/models/install-model";
+import { readGateResults } from "../services/models/promotion-gates";
 import { promoteModelVersion } from "../services/models/registry";
 import { TRAINING_LESIONS_JSON } from "@/ml/store";
 import { applyMigrations, provideDatabase } from "../runtime/database";
@@ -38,7 +39,7 @@ async function main() {
           ? `  training lesions: ${registered.trainingLesions.lesions} recorded (${registered.trainingLesions.source}); the dashboard leaves them out`
           : `  training lesions: UNKNOWN (no ${TRAINING_LESIONS_JSON}, and no data set under ${env.SHARED_DATA_DIR} matches its data hashes); the dashboard will say so`,
       );
-      for (const check of (row.gateResults as { checks: { passed: boolean; detail: string }[] }).checks) {
+      for (const check of readGateResults(row.gateResults)?.checks ?? []) {
         console.log(`  ${check.passed ? "pass" : "FAIL"}  ${check.detail}`);
       }
       if (values.promote) {

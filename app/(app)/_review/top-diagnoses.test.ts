@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { diagnosisProbabilitiesSchema } from "@/ml/diagnoses";
 import { topDiagnoses } from "./top-diagnoses";
 
 describe("topDiagnoses", () => {
@@ -13,9 +14,14 @@ describe("topDiagnoses", () => {
     expect(ranked.map((d) => d.malignant)).toEqual([false, false, true]);
   });
 
-  it("ignores codes outside the vocabulary and values that are not numbers", () => {
-    expect(topDiagnoses({ mel: 0.7, scc: 0.9, nv: "0.2", bcc: Number.NaN }, 5).map((d) => d.code)).toEqual(["mel"]);
+  it("ranks only the codes a row has, and nothing without a row", () => {
+    expect(topDiagnoses({ mel: 0.7, nv: 0.2 }, 5).map((d) => d.code)).toEqual(["mel", "nv"]);
     expect(topDiagnoses(null)).toEqual([]);
-    expect(topDiagnoses([0.1, 0.9])).toEqual([]);
+  });
+
+  it("never sees a foreign code or a non-number: the server's schema refuses the stored row", () => {
+    for (const stored of [{ mel: 0.7, scc: 0.9 }, { nv: "0.2" }, { bcc: Number.NaN }, [0.1, 0.9]]) {
+      expect(diagnosisProbabilitiesSchema.safeParse(stored).success).toBe(false);
+    }
   });
 });

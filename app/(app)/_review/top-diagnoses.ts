@@ -1,8 +1,8 @@
 /**
- * The model's most probable diagnoses from a stored Prediction.probabilities (JSON keyed by diagnosis code). Only the
- * shared vocabulary's codes count, so a malformed or foreign row shows nothing rather than something wrong.
+ * The model's most probable diagnoses from a stored Prediction.probabilities, which the server parsed with the shared
+ * vocabulary's schema (only its codes, finite numbers): a malformed row is refused there, not shown here.
  */
-import { DIAGNOSES, DIAGNOSIS_LABELS, isMalignantDiagnosis, type Diagnosis } from "@/ml/diagnoses";
+import { DIAGNOSES, DIAGNOSIS_LABELS, isMalignantDiagnosis, type Diagnosis, type DiagnosisProbabilities } from "@/ml/diagnoses";
 
 export interface RankedDiagnosis {
   code: Diagnosis;
@@ -11,12 +11,11 @@ export interface RankedDiagnosis {
   malignant: boolean;
 }
 
-export function topDiagnoses(probabilities: unknown, count = 3): RankedDiagnosis[] {
-  if (typeof probabilities !== "object" || probabilities === null || Array.isArray(probabilities)) return [];
-  const values = probabilities as Record<string, unknown>;
+export function topDiagnoses(probabilities: DiagnosisProbabilities | null, count = 3): RankedDiagnosis[] {
+  if (!probabilities) return [];
   return DIAGNOSES.flatMap((code) => {
-    const probability = values[code];
-    return typeof probability === "number" && Number.isFinite(probability)
+    const probability = probabilities[code];
+    return probability !== undefined
       ? [{ code, label: DIAGNOSIS_LABELS[code], probability, malignant: isMalignantDiagnosis(code) }]
       : [];
   })

@@ -63,7 +63,7 @@ export function ImportsPanel() {
         <ul className="mt-3 space-y-3" data-testid="import-runs">
           {runs.data.map((run) => {
             const percent = run.total > 0 ? Math.round((100 * run.done) / run.total) : run.status === "SUCCEEDED" ? 100 : 0;
-            const rejections = (run.rejections as { row: number | null; file: string | null; reason: string }[] | null) ?? [];
+            const { rejections } = run;
             return (
               <li key={run.id} className="rounded-lg border border-slate-200 bg-white p-4" data-testid="import-run">
                 <div className="flex items-center gap-3 text-sm">

@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePermission } from "@/server/auth/guards";
 import { can } from "@/server/auth/roles";
-import { gatesStillHold, type GateResults } from "@/server/services/models/promotion-gates";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
 import { DriftPanel } from "./drift-panel";
@@ -12,17 +11,6 @@ import { OperatingPointPanel } from "./operating-point-panel";
 import { PromotionRequestsPanel } from "./promotion-requests-panel";
 
 export const metadata: Metadata = { title: "Models" };
-
-interface Headline {
-  testCases: number;
-  testAuc: number | null;
-  testSensitivity: number | null;
-  testSpecificity: number | null;
-  testAccuracy: number | null;
-  histoAuc: number | null;
-  avoidableBiopsyRate: number | null;
-  ece: number | null;
-}
 
 const pct = (value: number | null | undefined) => (value === null || value === undefined ? "–" : `${(100 * value).toFixed(1)}%`);
 const num = (value: number | null | undefined) => (value === null || value === undefined ? "–" : value.toFixed(3));
@@ -45,7 +33,6 @@ export default async function ModelsPage() {
   ]);
   const canManage = can(user.role, "models:manage");
   const active = versions.find((version) => version.status === "ACTIVE") ?? null;
-  const activeVersion = active?.version ?? null;
   const operatingPoints = active ? await api.models.operatingPoints({ modelVersionId: active.id }) : null;
   const pendingBy = new Map(requests.pending.map((request) => [request.modelVersion.id, request.requestedBy.name]));
   return (
@@ -97,9 +84,7 @@ export default async function ModelsPage() {
             </thead>
             <tbody>
               {versions.map((version) => {
-                const headline = (version.metrics as { headline?: Headline }).headline;
-                const gates = version.gateResults as GateResults | null;
-                const verdict = gatesStillHold(gates, activeVersion);
+                const { headline, gates, gatesVerdict: verdict, operatingPointInForce: inForce } = version;
                 return (
                   <tr key={version.id} className="border-t border-slate-100 align-top" data-testid={`model-row-${version.version}`}>
                     <td className="px-3 py-2 font-mono text-xs">
@@ -124,10 +109,10 @@ export default async function ModelsPage() {
                     <td className="px-3 py-2">
                       {pct(version.threshold)}
                       <div className="text-xs text-slate-500">for {pct(version.targetSensitivity)} sensitivity (validation)</div>
-                      {version.operatingPoints[0] && version.operatingPoints[0].version > 1 ? (
+                      {inForce && inForce.version > 1 ? (
                         <div className="text-xs text-sky-800">
-                          in force: {version.operatingPoints[0].threshold.toFixed(4)} (operating point v{version.operatingPoints[0].version},{" "}
-                          {version.operatingPoints[0].source.toLowerCase()})
+                          in force: {inForce.threshold.toFixed(4)} (operating point v{inForce.version},{" "}
+                          {inForce.source.toLowerCase()})
                         </div>
                       ) : null}
                     </td>
@@ -155,7 +140,7 @@ export default async function ModelsPage() {
                         "–"
                       )}
                     </td>
-                    <td className="px-3 py-2">{version._count.predictions}</td>
+                    <td className="px-3 py-2">{version.predictions}</td>
                     {canManage ? (
                       <td className="px-3 py-2">
                         <ModelActions

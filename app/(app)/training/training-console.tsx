@@ -4,13 +4,15 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { DEFAULT_EPOCHS, DEFAULT_TRAINING_RECIPE } from "@/ml/pipeline/training-recipes";
-import type { ModelComparison, ModelOnTestSet } from "@/server/services/training/compare-models";
-import type { TrainingRunResult } from "@/server/services/training/execute-training-run";
-import type { TrainingRunProgress } from "@/server/services/training/training-progress";
 import { DEFAULT_TRAINING_TARGET_SENSITIVITY, describeTrainingParams, trainingParamsSchema, type TrainingParams } from "@/server/services/training/training-params";
+import type { RouterOutputs } from "../../_trpc/outputs";
 import { useTRPC } from "../../_trpc/provider";
 import { ScheduleForm } from "./schedule-form";
 import { TrainingParamsFields } from "./training-params-fields";
+
+type TrainingRun = RouterOutputs["training"]["runs"][number];
+type TrainingRunResult = NonNullable<TrainingRun["result"]>;
+type ModelOnTestSet = TrainingRunResult["comparison"]["candidate"];
 
 const STATUS_STYLES: Record<string, string> = {
   QUEUED: "bg-slate-100 text-slate-700",
@@ -108,7 +110,7 @@ export function TrainingConsole() {
         {runs.data?.length ? (
           <ul className="mt-3 space-y-3" data-testid="training-runs">
             {runs.data.map((run) => {
-              const result = run.result as TrainingRunResult | null;
+              const { result } = run;
               return (
                 <li key={run.id} className="rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="training-run">
                   <div className="flex flex-wrap items-center gap-3">
@@ -122,7 +124,7 @@ export function TrainingConsole() {
                       </Link>
                     ) : null}
                   </div>
-                  <p className="mt-1 text-slate-600">{describeTrainingParams(run.params as TrainingParams)}</p>
+                  <p className="mt-1 text-slate-600">{describeTrainingParams(run.params)}</p>
                   {run.message ? <p className="mt-1">{run.message}</p> : null}
                   {run.error ? <p className="mt-1 text-red-700">{run.error}</p> : null}
                   {result ? <RunResult result={result} /> : null}
@@ -148,15 +150,8 @@ export function TrainingConsole() {
   );
 }
 
-interface ActiveRun {
-  status: string;
-  progress: unknown;
-  backend: string | null;
-  startedAt: Date | null;
-}
-
-function RunProgress({ run, onCancel, cancelling }: { run: ActiveRun; onCancel: () => void; cancelling: boolean }) {
-  const progress = run.progress as TrainingRunProgress | null;
+function RunProgress({ run, onCancel, cancelling }: { run: TrainingRun; onCancel: () => void; cancelling: boolean }) {
+  const { progress } = run;
   const percent = Math.round(100 * (progress?.overall ?? 0));
   return (
     <section aria-labelledby="progress-heading" className="rounded-xl border border-sky-200 bg-sky-50 p-5" data-testid="training-progress">
@@ -222,7 +217,7 @@ function ModelRow({ label, model }: { label: string; model: ModelOnTestSet }) {
 }
 
 function RunResult({ result }: { result: TrainingRunResult }) {
-  const comparison: ModelComparison = result.comparison;
+  const { comparison } = result;
   return (
     <details className="mt-2" open>
       <summary className="cursor-pointer text-slate-700">

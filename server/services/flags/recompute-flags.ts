@@ -6,6 +6,7 @@
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { inForce, operatingPointInForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
+import { readImageQuality } from "../quality/image-quality";
 import { applyFlagPolicy, type FlagDecision } from "./flag-policy";
 
 type Tx = Prisma.TransactionClient;
@@ -45,8 +46,8 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
     null,
   );
   const qualityReasons = predictions.flatMap((prediction) => {
-    const quality = prediction.image.quality as { passed?: boolean; reasons?: string[] } | null;
-    return quality && quality.passed === false ? (quality.reasons ?? ["image quality check failed"]) : [];
+    const quality = readImageQuality(prediction.image.quality);
+    return quality?.passed === false ? quality.reasons : [];
   });
   const assessment = lesion.assessments[0] ?? null;
   const decision = applyFlagPolicy({

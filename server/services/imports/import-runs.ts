@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { z } from "zod";
 import { TRPCError } from "@trpc/server";
 import type PgBoss from "pg-boss";
 import type { Db } from "../../db/client";
@@ -17,6 +18,9 @@ import { importDermamnist } from "./import-dermamnist";
 import { importFolderLayout } from "./import-folder-layout";
 import { importHam10000, HAM10000_METADATA_FILE } from "./import-ham10000";
 import type { ImporterOptions, ImportSummary } from "./index";
+import type { ImportRunView } from "./schemas";
+
+type ImportRejection = z.infer<typeof importRejectionsSchema>[number];
 
 export interface AvailableDataset {
   kind: ImportKind;
@@ -84,11 +88,32 @@ export async function startImportRun(options: {
   return run;
 }
 
-export function listImportRuns(options: { db: Db; take?: number }) {
-  return options.db.importRun.findMany({ orderBy: { createdAt: "desc" }, take: options.take ?? 20 });
+/** The admin page's recent imports, newest first, with their kept rejections parsed. */
+export async function listImportRuns(options: { db: Db; take?: number }): Promise<ImportRunView[]> {
+  const runs = await options.db.importRun.findMany({
+    orderBy: { createdAt: "desc" },
+    take: options.take ?? 20,
+    select: {
+      id: true,
+      source: true,
+      status: true,
+      total: true,
+      done: true,
+      imported: true,
+      skippedDuplicate: true,
+      rejectedCount: true,
+      rejections: true,
+      error: true,
+      createdAt: true,
+    },
+  });
+  return runs.map((run) => ({ ...run, rejections: importRejectionsSchema.nullable().parse(run.rejections) ?? [] }));
 }
 
 const REJECTIONS_KEPT = 200;
+
+/** ImportRun.rejections: the first rejected rows and files, by line and file name only (never a server path). */
+export const importRejectionsSchema = z.array(z.object({ row: z.number().int().nullable(), file: z.string().nullable(), reason: z.string() }));
 
 /**
  * What the admin page shows for a failed import: a system error (the image store cannot be written, the disk is
@@ -135,7 +160,7 @@ export async function executeImportRun(options: { db: Db; importRunId: string })
         imported: summary.imported,
         skippedDuplicate: summary.skippedDuplicate,
         rejectedCount: summary.rejected.length,
-        rejections: summary.rejected.slice(0, REJECTIONS_KEPT).map((rejection) => ({
+        rejections: summary.rejected.slice(0, REJECTIONS_KEPT).map((rejection): ImportRejection => ({
           row: rejection.row ?? null,
           // Only the file's name inside the data set: server paths stay on the server.
           file: rejection.file ? path.basename(rejection.file) : null,

@@ -3,7 +3,6 @@
  * model version (a retried job finds it and writes nothing twice), committed together with the lesion's recomputed flag.
  */
 import type { Db } from "../../db/client";
-import type { Prisma } from "../../db/generated/client";
 import { lockLesion, recomputeLesionFlagInTransaction } from "../flags/recompute-flags";
 import type { ImageStore } from "../images/image-store";
 import { inForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
@@ -59,7 +58,7 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
         if (current?.status !== "ACTIVE") throw new ActiveModelChangedError();
         // The operating point in force now (an admin may adopt a new one while a batch runs), recorded with the prediction.
         const { threshold } = inForce(current);
-        await tx.lesionImage.update({ where: { id: image.id }, data: { quality: quality as unknown as Prisma.InputJsonValue } });
+        await tx.lesionImage.update({ where: { id: image.id }, data: { quality } });
         await tx.prediction.upsert({
           where: { imageId_modelVersionId: { imageId: image.id, modelVersionId: model.id } },
           update: {},

@@ -6,6 +6,8 @@
  * at least a minimum of confirmed images. Every comparison is on the same cases. A figure that cannot be measured
  * fails its gate. An admin may override a failed gate, with a reason (audited).
  */
+import { z } from "zod";
+
 export interface GateInputs {
   targetSensitivity: number;
   aucTolerance: number;
@@ -22,17 +24,23 @@ export interface GateInputs {
   active: { version: string; auc: number | null; ece?: number | null; avoidableBiopsyRate?: number | null } | null;
 }
 
-export interface GateCheck {
-  name: "sensitivity" | "auc" | "calibration" | "avoidable-biopsy" | "training-data";
-  passed: boolean;
-  detail: string;
-}
+export const GATE_NAMES = ["sensitivity", "auc", "calibration", "avoidable-biopsy", "training-data"] as const;
 
-export interface GateResults {
-  passed: boolean;
-  checks: GateCheck[];
+export const gateCheckSchema = z.object({ name: z.enum(GATE_NAMES), passed: z.boolean(), detail: z.string() });
+export type GateCheck = z.infer<typeof gateCheckSchema>;
+
+/** ModelVersion.gateResults as evaluatePromotionGates writes it; every read of the column goes through readGateResults. */
+export const gateResultsSchema = z.object({
+  passed: z.boolean(),
+  checks: z.array(gateCheckSchema),
   /** The model that was active when the gates were computed (null: none); stale once another one is active. */
-  comparedWith?: string | null;
+  comparedWith: z.string().nullable().optional(),
+});
+export type GateResults = z.infer<typeof gateResultsSchema>;
+
+/** The stored column (JSON, null before gates were computed), parsed: a malformed row fails loudly, not as "passed". */
+export function readGateResults(column: unknown): GateResults | null {
+  return gateResultsSchema.nullable().parse(column);
 }
 
 export const DEFAULT_AUC_TOLERANCE = 0.01;

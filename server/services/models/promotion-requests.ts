@@ -12,7 +12,7 @@ import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import type { JobSender } from "../../jobs/enqueue-in-transaction";
 import { recordAudit } from "../audit/record-audit";
-import { gatesStillHold, type GateResults } from "./promotion-gates";
+import { gatesStillHold, readGateResults, type GateResults } from "./promotion-gates";
 import { activateModelVersion, lockRegistryRows } from "./registry";
 
 type Tx = Prisma.TransactionClient;
@@ -36,7 +36,7 @@ export async function requestPromotion(options: { db: Db; actorId: string; model
     if (!candidate) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
     if (candidate.status === "ACTIVE") throw new TRPCError({ code: "CONFLICT", message: `${candidate.version} is already active.` });
     const active = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } });
-    const gates = candidate.gateResults as unknown as GateResults | null;
+    const gates = readGateResults(candidate.gateResults);
     const verdict = gatesStillHold(gates, active?.version ?? null);
     if (!verdict.passed && !overrideReason) {
       throw new TRPCError({
@@ -127,7 +127,7 @@ export async function approvePromotion(options: { db: Db; boss: JobSender; actor
       throw new TRPCError({ code: "FORBIDDEN", message: "You requested this promotion: a different admin must approve it (four-eyes)." });
     }
     const active = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } });
-    const gates = request.modelVersion.gateResults as unknown as GateResults | null;
+    const gates = readGateResults(request.modelVersion.gateResults);
     const reason = request.modelVersion.status === "ACTIVE" ? "the model is already active" : voidReason(request, gates, active?.version ?? null);
     if (reason) {
       await tx.promotionRequest.update({ where: { id: request.id }, data: { status: "VOID", decidedAt: new Date(), decisionReason: reason } });

@@ -9,14 +9,32 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { MODEL_CARD_MD, readModelDirectory } from "@/ml/store";
 import type { EvaluationReport } from "@/ml/pipeline";
+import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { enqueueScoreSweepInTransaction, type JobSender } from "../../jobs/enqueue-in-transaction";
 import { recordAudit } from "../audit/record-audit";
-import { gatesStillHold, type GateResults } from "./promotion-gates";
+import type { ModelVersionListItem } from "./schemas";
+import { gatesStillHold, readGateResults, type GateResults } from "./promotion-gates";
+
+const figure = z.number().nullable();
+
+/** ModelVersion.metrics.headline: the figures the registry table and the gates show, written at registration. */
+export const headlineMetricsSchema = z.object({
+  testCases: z.number().int(),
+  testAuc: figure,
+  testSensitivity: figure,
+  testSpecificity: figure,
+  testAccuracy: figure,
+  testMacroAuc: figure,
+  histoAuc: figure,
+  avoidableBiopsyRate: figure,
+  ece: figure,
+});
+export type HeadlineMetrics = z.infer<typeof headlineMetricsSchema>;
 
 /** The headline figures of a stored evaluation report, for the registry table and the gates. */
-export function headlineMetrics(report: EvaluationReport) {
+export function headlineMetrics(report: EvaluationReport): HeadlineMetrics {
   const test = report.test;
   return {
     testCases: test.n,
@@ -146,7 +164,7 @@ export async function promoteModelVersion(options: {
     const candidate = await tx.modelVersion.findUnique({ where: { id: modelVersionId } });
     if (!candidate) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
     if (candidate.status === "ACTIVE") throw new TRPCError({ code: "CONFLICT", message: `${candidate.version} is already active.` });
-    const gates = candidate.gateResults as unknown as GateResults | null;
+    const gates = readGateResults(candidate.gateResults);
     const current = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } });
     const verdict = gatesStillHold(gates, current?.version ?? null);
     if (!verdict.passed && !overrideReason) {
@@ -196,26 +214,45 @@ export async function rollBackModel(options: { db: Db; boss: JobSender; actorId:
   });
 }
 
-export function listModelVersions(options: { db: Db }) {
-  return options.db.modelVersion.findMany({
-    orderBy: { createdAt: "desc" },
-    select: {
-      id: true,
-      version: true,
-      status: true,
-      architecture: true,
-      inputSize: true,
-      threshold: true,
-      targetSensitivity: true,
-      metrics: true,
-      gateResults: true,
-      createdAt: true,
-      promotedAt: true,
-      promotionReason: true,
-      promotedBy: { select: { name: true } },
-      // The operating point in force (operating-point-in-force.ts): the threshold this deployment uses.
-      operatingPoints: { orderBy: { version: "desc" }, take: 1, select: { version: true, threshold: true, source: true } },
-      _count: { select: { predictions: true } },
-    },
+/**
+ * The registry table's rows: only what the Models page shows. The stored evaluation report (about 200 KB a version)
+ * stays in the database: only its headline is read, by a JSON path in SQL, and parsed here.
+ */
+export async function listModelVersions(options: { db: Db }): Promise<ModelVersionListItem[]> {
+  const { db } = options;
+  const [versions, headlines] = await Promise.all([
+    db.modelVersion.findMany({
+      orderBy: { createdAt: "desc" },
+      select: {
+        id: true,
+        version: true,
+        status: true,
+        architecture: true,
+        inputSize: true,
+        threshold: true,
+        targetSensitivity: true,
+        gateResults: true,
+        promotedAt: true,
+        promotionReason: true,
+        promotedBy: { select: { name: true } },
+        // The operating point in force (operating-point-in-force.ts): the threshold this deployment uses.
+        operatingPoints: { orderBy: { version: "desc" }, take: 1, select: { version: true, threshold: true, source: true } },
+        _count: { select: { predictions: true } },
+      },
+    }),
+    db.$queryRaw<{ id: string; headline: unknown }[]>`SELECT id, metrics -> 'headline' AS headline FROM "ModelVersion"`,
+  ]);
+  const headlineOf = new Map(headlines.map((row) => [row.id, row.headline]));
+  const activeVersion = versions.find((version) => version.status === "ACTIVE")?.version ?? null;
+  return versions.map(({ gateResults, operatingPoints, _count, ...version }) => {
+    const gates = readGateResults(gateResults);
+    return {
+      ...version,
+      headline: headlineMetricsSchema.nullable().parse(headlineOf.get(version.id) ?? null),
+      gates,
+      gatesVerdict: gatesStillHold(gates, activeVersion),
+      operatingPointInForce: operatingPoints[0] ?? null,
+      predictions: _count.predictions,
+    };
   });
 }

@@ -1,8 +1,39 @@
 /** What the models API returns about governance (promotion requests, operating points), validated on the way out. */
 import { z } from "zod";
+import { ModelStatus } from "../../db/generated/enums";
+import { gateResultsSchema } from "./promotion-gates";
+import { headlineMetricsSchema } from "./registry";
 
 const id = z.string().min(1);
 const person = z.object({ name: z.string() });
+
+export const modelStatus = z.enum(ModelStatus);
+
+export const operatingPointSource = z.enum(["VALIDATION", "LOCAL"]);
+
+/** One row of the registry table (registry.ts listModelVersions): never the stored evaluation report. */
+export const modelVersionListItem = z.object({
+  id,
+  version: z.string(),
+  status: modelStatus,
+  architecture: z.string(),
+  inputSize: z.number().int(),
+  threshold: z.number(),
+  targetSensitivity: z.number(),
+  headline: headlineMetricsSchema.nullable(),
+  gates: gateResultsSchema.nullable(),
+  /** The gates judged against the model active now (stale gates count as failed). */
+  gatesVerdict: z.object({ passed: z.boolean(), reason: z.string().nullable() }),
+  promotedAt: z.date().nullable(),
+  promotionReason: z.string().nullable(),
+  promotedBy: person.nullable(),
+  operatingPointInForce: z.object({ version: z.number().int(), threshold: z.number(), source: operatingPointSource }).nullable(),
+  predictions: z.number().int(),
+});
+export type ModelVersionListItem = z.infer<typeof modelVersionListItem>;
+export const modelVersionListOutput = z.array(modelVersionListItem);
+
+export const modelCardOutput = z.object({ version: z.string(), modelCardMarkdown: z.string().nullable() });
 
 export const promotedModelOutput = z.object({ id, version: z.string(), status: z.string(), threshold: z.number() });
 
@@ -38,8 +69,6 @@ const proportion = z.object({
   lower: z.number().nullable(),
   upper: z.number().nullable(),
 });
-
-export const operatingPointSource = z.enum(["VALIDATION", "LOCAL"]);
 
 /** What was known when a local threshold was adopted (operating-points.ts writes it). */
 export const localThresholdEvidence = z.object({

@@ -14,6 +14,7 @@
  * exposure x0.15 or +200, and greyscale copies all fall outside the limits.
  */
 import sharp from "sharp";
+import { z } from "zod";
 
 export const QUALITY_LIMITS = {
   minLuminance: 0.15,
@@ -24,13 +25,22 @@ export const QUALITY_LIMITS = {
   minColourSpread: 0.004,
 } as const;
 
-export interface ImageQuality {
-  passed: boolean;
-  reasons: string[];
-  measures: { luminance: number; sharpness: number | null; entropy: number; colourSpread: number };
+const qualityMeasures = z.object({ luminance: z.number(), sharpness: z.number().nullable(), entropy: z.number(), colourSpread: z.number() });
+
+/**
+ * LesionImage.quality as scoring writes it (score-images.ts); every read of the column goes through readImageQuality.
+ * Readers act on the verdict (passed, reasons) only: a row holding just the verdict, as test and benchmark fixtures
+ * write it, is valid.
+ */
+export const imageQualitySchema = z.object({ passed: z.boolean(), reasons: z.array(z.string()), measures: qualityMeasures.optional() });
+export type ImageQuality = z.infer<typeof imageQualitySchema>;
+
+/** The stored column parsed; null before the image was scored. */
+export function readImageQuality(column: unknown): ImageQuality | null {
+  return imageQualitySchema.nullable().parse(column);
 }
 
-export async function assessImageQuality(input: Uint8Array): Promise<ImageQuality> {
+export async function assessImageQuality(input: Uint8Array): Promise<ImageQuality & { measures: z.infer<typeof qualityMeasures> }> {
   const image = sharp(input, { failOn: "error" });
   const { width = 0, height = 0 } = await image.metadata();
   const stats = await image.clone().removeAlpha().resize(256, 256, { fit: "inside" }).stats();

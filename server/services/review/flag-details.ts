@@ -6,9 +6,11 @@
  * for every case, and reading it relation by relation took eleven round trips to the database.
  */
 import { TRPCError } from "@trpc/server";
+import { diagnosisProbabilitiesSchema } from "@/ml/diagnoses";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import type { FlagKind, FlagStatus, Impression, Plan, ReviewDecision, Sex } from "../../db/generated/enums";
+import { readImageQuality } from "../quality/image-quality";
 
 /** One row of the statement; a LEFT JOINed part is typed as when it exists and read only after checking its id. */
 interface FlagRow {
@@ -109,14 +111,14 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
             height: row.height,
             capturedAt: row.capturedAt,
             createdAt: row.imageCreatedAt,
-            quality: row.quality,
+            quality: readImageQuality(row.quality),
             prediction:
               row.imagePredictionModelVersionId === null
                 ? null
                 : {
                     modelVersionId: row.imagePredictionModelVersionId,
                     pMalignant: row.imagePMalignant,
-                    probabilities: row.imageProbabilities,
+                    probabilities: diagnosisProbabilitiesSchema.parse(row.imageProbabilities),
                     backend: row.imageBackend,
                     outOfDistribution: row.imageOodScore === null || row.imageOodThreshold === null ? null : row.imageOodScore > row.imageOodThreshold,
                   },
@@ -141,7 +143,7 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
     prediction:
       flag.predictionId === null
         ? null
-        : { imageId: flag.predImageId, backend: flag.predBackend, probabilities: flag.predProbabilities, latencyMs: flag.predLatencyMs, createdAt: flag.predCreatedAt },
+        : { imageId: flag.predImageId, backend: flag.predBackend, probabilities: diagnosisProbabilitiesSchema.parse(flag.predProbabilities), latencyMs: flag.predLatencyMs, createdAt: flag.predCreatedAt },
     assessment:
       flag.assessmentId === null
         ? null

@@ -11,6 +11,7 @@ import { listAvailableDatasets } from "../imports/import-runs";
 import { loadClinicCases } from "./clinic-cases";
 import { applyDeploymentSplits, deploymentSplitSalt, testSetIdentity } from "./locked-split";
 import type { TrainingParams } from "./training-params";
+import type { TrainingDataSummary } from "./training-run-result";
 
 /** Data sets the training pipeline can read (a HAM10000-style CSV folder is imported first, then used as clinic cases). */
 export const TRAINABLE_DATASET_KINDS = ["DERMAMNIST", "FOLDER_LAYOUT"] as const;
@@ -21,14 +22,6 @@ export function trainableDatasets(importRoot: string) {
 
 /** One training batch (ml/training's default batch size). */
 export const MIN_TRAINING_IMAGES = 64;
-
-export interface TrainingDataSummary {
-  description: string;
-  baseDataset: string | null;
-  clinic: { images: number; lesions: number; alreadyInBase: number; missingFromStore: number } | null;
-  counts: Record<"train" | "val" | "test", { images: number; malignant: number }>;
-  lockedTest: ReturnType<typeof testSetIdentity>;
-}
 
 export class TrainingDataError extends Error {
   override readonly name = "TrainingDataError";

@@ -9,29 +9,9 @@ import { loadPredictor } from "@/ml/inference";
 import { evaluateModel, type EvaluationReport } from "@/ml/pipeline";
 import type { Db } from "../../db/client";
 import { inForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
+import type { ModelOnTestSet } from "./training-run-result";
 
-export interface ModelOnTestSet {
-  version: string;
-  threshold: number;
-  auc: number | null;
-  aucLower: number | null;
-  aucUpper: number | null;
-  sensitivity: number | null;
-  specificity: number | null;
-  /** Biopsied benign test lesions the model would have called likely benign (share), where any were biopsied. */
-  avoidableBiopsyRate: number | null;
-  missedMalignant: number;
-  /** Expected calibration error of P(malignant) on the same cases. */
-  ece: number | null;
-}
-
-export interface ModelComparison {
-  testImages: number;
-  testMalignant: number;
-  candidate: ModelOnTestSet;
-  /** null when no model was active when the run finished. */
-  active: ModelOnTestSet | null;
-}
+export type { ModelComparison, ModelOnTestSet } from "./training-run-result";
 
 export function summariseOnTestSet(version: string, report: EvaluationReport): ModelOnTestSet {
   const binary = report.test.binary;

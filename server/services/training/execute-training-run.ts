@@ -19,17 +19,13 @@ import type { ImageStore } from "../images/image-store";
 import { DEFAULT_AUC_TOLERANCE, evaluatePromotionGates } from "../models/promotion-gates";
 import { registerModelVersion } from "../models/registry";
 import { recordTrainingLesions, trainingLesionsOfRecords } from "../models/training-lesions";
-import { assembleTrainingData, type TrainingDataSummary } from "./assemble-training-data";
+import { assembleTrainingData } from "./assemble-training-data";
 import { evaluateActiveModel, summariseOnTestSet, type ModelComparison } from "./compare-models";
 import { overallFraction, progressFromPipeline, type RunPhase, type TrainingRunProgress } from "./training-progress";
 import { trainingParamsSchema } from "./training-params";
+import type { TrainingRunResult } from "./training-run-result";
 
-export interface TrainingRunResult {
-  data: TrainingDataSummary;
-  modelVersion: string;
-  comparison: ModelComparison;
-  training: { epochsRun: number; bestEpoch: number; stoppedBy: string; imagesPerSecond: number; trainSeconds: number; totalSeconds: number };
-}
+export type { TrainingRunResult } from "./training-run-result";
 
 export interface ExecuteTrainingRunOptions {
   db: Db;

@@ -1,23 +1,28 @@
 /** What the training process reports to the UI (stored in TrainingRun.progress), and one overall progress bar. */
+import { z } from "zod";
 import type { PipelineProgress } from "@/ml/pipeline";
 
 export const RUN_PHASES = ["prepare-data", "load-data", "decode", "train", "evaluate", "compare", "save", "verify", "done"] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
 
-export interface TrainingRunProgress {
-  phase: RunPhase;
-  message: string;
+const measure = z.number().nullable();
+
+/** TrainingRun.progress as the training process writes it (progressFromPipeline); the runs list parses it. */
+export const trainingRunProgressSchema = z.object({
+  phase: z.enum(RUN_PHASES),
+  message: z.string(),
   /** 0..1 over the whole run, for the progress bar. */
-  overall: number;
-  epoch: number | null;
-  epochs: number | null;
-  loss: number | null;
-  valAuc: number | null;
+  overall: z.number(),
+  epoch: measure,
+  epochs: measure,
+  loss: measure,
+  valAuc: measure,
   /** Training seconds left (measured by the trainer), null when not yet measurable or after training. */
-  etaSeconds: number | null;
-  imagesPerSecond: number | null;
-  elapsedSeconds: number;
-}
+  etaSeconds: measure,
+  imagesPerSecond: measure,
+  elapsedSeconds: z.number(),
+});
+export type TrainingRunProgress = z.infer<typeof trainingRunProgressSchema>;
 
 /** Share of the run's wall time each phase takes, roughly (training dominates). */
 const PHASE_WEIGHTS: Record<RunPhase, number> = {

@@ -9,6 +9,9 @@ import { Prisma, type TrainingTrigger } from "../../db/generated/client";
 import { QUEUES, type TrainModelPayload } from "../../jobs/queues";
 import { recordAudit } from "../audit/record-audit";
 import { trainingParamsSchema, type TrainingParams } from "./training-params";
+import { trainingRunProgressSchema } from "./training-progress";
+import { trainingRunResultSchema } from "./training-run-result";
+import type { TrainingRunView } from "./schemas";
 
 const IN_PROGRESS = ["QUEUED", "RUNNING"] as const;
 
@@ -81,12 +84,13 @@ export async function cancelTrainingRun(options: { db: Db; actorId: string; trai
       throw new TRPCError({ code: "CONFLICT", message: `This run has already ended (${run.status.toLowerCase()}).` });
     }
     await recordAudit(tx, { actorId, action: "CANCEL", entityType: "TrainingRun", entityId: trainingRunId, before: { status: run.status } });
-    return { status: run.status === "QUEUED" ? "CANCELLED" : "CANCELLING" };
+    return { status: run.status === "QUEUED" ? ("CANCELLED" as const) : ("CANCELLING" as const) };
   });
 }
 
-export function listTrainingRuns(options: { db: Db; take?: number }) {
-  return options.db.trainingRun.findMany({
+/** The Retraining page's runs, newest first, with their JSON columns parsed by the schemas their writers use. */
+export async function listTrainingRuns(options: { db: Db; take?: number }): Promise<TrainingRunView[]> {
+  const runs = await options.db.trainingRun.findMany({
     orderBy: { createdAt: "desc" },
     take: options.take ?? 20,
     select: {
@@ -100,14 +104,17 @@ export function listTrainingRuns(options: { db: Db; take?: number }) {
       message: true,
       result: true,
       cancelRequestedAt: true,
-      heartbeatAt: true,
-      startedAt: true,
-      finishedAt: true,
       createdAt: true,
       requestedBy: { select: { name: true } },
-      modelVersion: { select: { id: true, version: true, status: true } },
+      modelVersion: { select: { version: true, status: true } },
     },
   });
+  return runs.map((run) => ({
+    ...run,
+    params: trainingParamsSchema.parse(run.params),
+    progress: trainingRunProgressSchema.nullable().parse(run.progress),
+    result: trainingRunResultSchema.nullable().parse(run.result),
+  }));
 }
 
 /**

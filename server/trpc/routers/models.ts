@@ -5,6 +5,8 @@ import { approvePromotion, listPromotionRequests, rejectPromotion, requestPromot
 import { listModelVersions, rollBackModel } from "../../services/models/registry";
 import {
   adoptedOperatingPointOutput,
+  modelCardOutput,
+  modelVersionListOutput,
   operatingPointsOutput,
   promotedModelOutput,
   promotionRequestsOutput,
@@ -19,9 +21,11 @@ const id = z.string().min(1).max(64);
 const reason = (why: string) => z.string().trim().min(1, why).max(1000);
 
 export const modelsRouter = createTRPCRouter({
-  list: read.query(({ ctx }) => listModelVersions({ db: ctx.db })),
+  /** The registry table: headline figures and gates only, never the stored evaluation report. */
+  list: read.output(modelVersionListOutput).query(({ ctx }) => listModelVersions({ db: ctx.db })),
   card: read
     .input(z.object({ modelVersionId: id }))
+    .output(modelCardOutput)
     .query(({ ctx, input }) =>
       ctx.db.modelVersion.findUniqueOrThrow({ where: { id: input.modelVersionId }, select: { version: true, modelCardMarkdown: true } }),
     ),

@@ -6,6 +6,16 @@ import { getFlagForReview, neighbouringFlags } from "../../services/review/flag-
 import { countOpenFlagsByKind, listOverdueFollowUps, listQueue, queueFilterSchema } from "../../services/review/queue";
 import { listQueueFilterOptions } from "../../services/review/queue-filter-options";
 import { recordReview } from "../../services/review/record-review";
+import {
+  flagForReviewOutput,
+  imageExplanationOutput,
+  neighbouringFlagsOutput,
+  openFlagCountsOutput,
+  overdueFollowUpsOutput,
+  queueFilterOptionsOutput,
+  queuePageOutput,
+  recordedReviewOutput,
+} from "../../services/review/outputs";
 import { reviewDecisionSchema } from "../../services/review/schemas";
 import { createTRPCRouter, permittedProcedure } from "../init";
 
@@ -15,20 +25,21 @@ const flagId = z.object({ flagId: z.string().min(1).max(64) });
 const flagImage = flagId.extend({ imageId: z.string().min(1).max(64).optional() });
 
 export const reviewRouter = createTRPCRouter({
-  queue: read.input(queueFilterSchema).query(({ ctx, input }) => listQueue({ db: ctx.db, filter: input })),
-  counts: read.query(({ ctx }) => countOpenFlagsByKind({ db: ctx.db })),
-  filterOptions: read.query(({ ctx }) => listQueueFilterOptions({ db: ctx.db })),
-  flag: read.input(flagId).query(({ ctx, input }) => getFlagForReview({ db: ctx.db, ...input })),
+  queue: read.input(queueFilterSchema).output(queuePageOutput).query(({ ctx, input }) => listQueue({ db: ctx.db, filter: input })),
+  counts: read.output(openFlagCountsOutput).query(({ ctx }) => countOpenFlagsByKind({ db: ctx.db })),
+  filterOptions: read.output(queueFilterOptionsOutput).query(({ ctx }) => listQueueFilterOptions({ db: ctx.db })),
+  flag: read.input(flagId).output(flagForReviewOutput).query(({ ctx, input }) => getFlagForReview({ db: ctx.db, ...input })),
   /** Occlusion-sensitivity map of one of the flag's images under the flag's model ("unavailable" with a reason otherwise). */
   explanation: read
     .input(flagImage)
+    .output(imageExplanationOutput)
     .query(({ ctx, input }) => explainFlagImage({ db: ctx.db, store: createImageStoreFromEnv(), ...input })),
-  neighbours: read.input(flagId).query(({ ctx, input }) => neighbouringFlags({ db: ctx.db, ...input })),
+  neighbours: read.input(flagId).output(neighbouringFlagsOutput).query(({ ctx, input }) => neighbouringFlags({ db: ctx.db, ...input })),
   /** Scored lesions no clinician has assessed yet (no flag until one is recorded); never the model's score. */
   awaitingAssessment: read
     .input(awaitingAssessmentInputSchema)
     .output(awaitingAssessmentPageSchema)
     .query(({ ctx, input }) => listAwaitingAssessment({ db: ctx.db, input })),
-  overdue: read.query(({ ctx }) => listOverdueFollowUps({ db: ctx.db })),
-  decide: decide.input(reviewDecisionSchema).mutation(({ ctx, input }) => recordReview({ db: ctx.db, actorId: ctx.user.id, input })),
+  overdue: read.output(overdueFollowUpsOutput).query(({ ctx }) => listOverdueFollowUps({ db: ctx.db })),
+  decide: decide.input(reviewDecisionSchema).output(recordedReviewOutput).mutation(({ ctx, input }) => recordReview({ db: ctx.db, actorId: ctx.user.id, input })),
 });

@@ -1,3 +1,4 @@
+import type { DiagnosisProbabilities } from "@/ml/diagnoses";
 import { formatPercent } from "../../_review/probability";
 import { RiskScale } from "../../_review/risk-scale";
 import { topDiagnoses } from "../../_review/top-diagnoses";
@@ -9,7 +10,7 @@ export interface ModelOutputProps {
   modelVersion: string | null;
   backend: string | null;
   latencyMs: number | null;
-  probabilities: unknown;
+  probabilities: DiagnosisProbabilities | null;
   /** The out-of-distribution check over the lesion's scored images; null when the model has none. */
   outOfDistribution: { checkedImages: number; flaggedImages: number } | null;
 }

@@ -22,13 +22,6 @@ function imageCaption(image: { capturedAt: Date | null; createdAt: Date }): stri
   return image.capturedAt ? `Captured ${formatDateTime(image.capturedAt)}` : `Capture date unknown, uploaded ${formatDate(image.createdAt)}`;
 }
 
-/** The reasons of a failed image-quality gate (LesionImage.quality JSON); none when it passed or never ran. */
-function qualityProblems(quality: unknown): string[] {
-  if (typeof quality !== "object" || quality === null || !("passed" in quality) || quality.passed !== false) return [];
-  const reasons = "reasons" in quality && Array.isArray(quality.reasons) ? quality.reasons : [];
-  return reasons.filter((reason): reason is string => typeof reason === "string");
-}
-
 export default async function ReviewPage(props: { params: Promise<{ flagId: string }> }) {
   const user = await requirePermission("clinical:read");
   const { flagId } = await props.params;
@@ -44,7 +37,8 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
     position: i + 1,
     caption: imageCaption(image),
     pMalignant: image.prediction?.pMalignant ?? null,
-    qualityProblems: qualityProblems(image.quality),
+    // The reasons of a failed image-quality gate; none when it passed or never ran.
+    qualityProblems: image.quality?.passed === false ? image.quality.reasons : [],
   }));
   const initialImageId = flag.prediction?.imageId ?? images.at(-1)?.id ?? null;
 
