@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
+import { env } from "@/server/env";
+import { DemoBanner } from "./_components/demo-banner";
 import { ZodWithoutEval } from "./_components/zod-without-eval";
 import { TRPCReactProvider } from "./_trpc/provider";
 import "./globals.css";
@@ -18,6 +20,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body className="min-h-screen">
+        {env().DERMFLAG_DEMO ? <DemoBanner /> : null}
         <ZodWithoutEval />
         <TRPCReactProvider>{children}</TRPCReactProvider>
       </body>

@@ -14,7 +14,8 @@ import { disposePredictors } from "@/server/services/inference/predictors";
 import { scoreImages } from "@/server/services/inference/score-images";
 import { getOutcomesDashboard } from "@/server/services/outcomes/get-outcomes-dashboard";
 import { createCaller } from "@/server/trpc/root";
-import { seedDemo } from "./seed-demo";
+import { DEMO_DATABASE_SETTING } from "@/server/auth/demo-accounts";
+import { DEMO_USERS, seedDemo } from "./seed-demo";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "dermflag-seed-demo-"));
 const imageStoreDir = path.join(scratch, "images");
@@ -49,6 +50,12 @@ describe("the demo seed", () => {
       expect(patient).toMatchObject({ sex: "UNKNOWN", fitzpatrickType: null });
       expect(patient.lesions.map((lesion) => lesion._count)).toEqual([{ biopsyOutcomes: 0, images: 1 }]);
     }
+  });
+
+  it("marks its accounts and the database as the demo seed's (a start outside demo mode disables them)", async () => {
+    const accounts = await database.db.user.findMany({ select: { email: true, createdByDemoSeed: true }, orderBy: { email: "asc" } });
+    expect(accounts).toEqual(DEMO_USERS.map((user) => ({ email: user.email, createdByDemoSeed: true })).sort((a, b) => a.email.localeCompare(b.email)));
+    expect(await database.db.setting.findUnique({ where: { key: DEMO_DATABASE_SETTING } })).not.toBeNull();
   });
 
   it("records the demo model's training lesions", async () => {

@@ -1,7 +1,8 @@
 /**
  * Demo data, only ever in demo mode (DERMFLAG_DEMO=1; production databases get their first admin from
- * FIRST_ADMIN_EMAIL or `npm run create-admin`):
- * - one user per role with published passwords;
+ * FIRST_ADMIN_EMAIL or `npm run create-admin`), and only into an empty database or one a demo seed created
+ * (server/auth/demo-accounts.ts):
+ * - one user per role with published passwords, marked as the demo seed's (disabled by any start outside demo mode);
  * - the committed demo model (ml/pretrained/), installed and promoted, so images are scored from the start;
  * - when ../shared/data exists: the 70 real HAM10000 sample images as historical patients with their confirmed
  *   outcomes, and 12 real ISIC 2019 test images as pending cases (no outcome yet) awaiting a clinician's assessment.
@@ -15,6 +16,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { listModelVersions } from "../ml/store";
+import { claimDemoDatabase } from "../server/auth/demo-accounts";
 import type { Db } from "../server/db/client";
 import { ingestImage } from "../server/services/images/ingest-image";
 import { LocalImageStore } from "../server/services/images/local-image-store";
@@ -41,9 +43,11 @@ export interface SeedDemoOptions {
 
 export async function seedDemo(options: SeedDemoOptions): Promise<void> {
   const { db, log } = options;
+  // Never into a database the demo seed did not create; marks an empty one as a demo database.
+  await claimDemoDatabase(db, log);
   for (const demoUser of DEMO_USERS) {
     if (await db.user.findUnique({ where: { email: demoUser.email }, select: { id: true } })) continue;
-    await createUser({ db, actorId: null, input: createUserInput.parse(demoUser) });
+    await createUser({ db, actorId: null, input: createUserInput.parse(demoUser), createdByDemoSeed: true });
     log(`Demo user ${demoUser.email} / ${demoUser.password} (${demoUser.role}).`);
   }
 

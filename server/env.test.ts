@@ -28,6 +28,24 @@ describe("parseEnv", () => {
     }
   });
 
+  it("trusts no forwarding proxy unless told, and accepts only addresses and CIDR ranges", () => {
+    expect(parseEnv({}).TRUSTED_PROXIES).toEqual([]);
+    expect(parseEnv({ TRUSTED_PROXIES: " 127.0.0.1, ::1 ,10.0.0.0/8,fd00::/8" }).TRUSTED_PROXIES).toEqual([
+      "127.0.0.1",
+      "::1",
+      "10.0.0.0/8",
+      "fd00::/8",
+    ]);
+    for (const bad of ["proxy.internal", "10.0.0.0/33", "::1/129", "10.0.0.1/8/8", "*"]) {
+      expect(() => parseEnv({ TRUSTED_PROXIES: bad }), bad).toThrow(/TRUSTED_PROXIES/);
+    }
+  });
+
+  it("keeps the idle timeout within the absolute session lifetime", () => {
+    expect(parseEnv({}).SESSION_IDLE_TIMEOUT_MINUTES).toBe(30);
+    expect(() => parseEnv({ SESSION_MAX_AGE_HOURS: "1", SESSION_IDLE_TIMEOUT_MINUTES: "61" })).toThrow(/SESSION_IDLE_TIMEOUT_MINUTES/);
+  });
+
   it("requires a first-admin password with a first-admin email", () => {
     expect(() => parseEnv({ FIRST_ADMIN_EMAIL: "admin@clinic.example" })).toThrow(/FIRST_ADMIN_PASSWORD/);
   });

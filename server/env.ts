@@ -2,6 +2,7 @@
  * Configuration, validated once. Every environment variable DermFlag reads is declared here (and in the README).
  * An invalid value stops the process with a message that names the variable.
  */
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -11,6 +12,15 @@ const booleanFlag = z
   .transform((value) => value === "1" || value === "true");
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** "10.0.0.1", "::1", "10.0.0.0/8", "fd00::/8": an address, or an address with a prefix length that fits it. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -62,8 +72,20 @@ const envSchema = z.object({
   /** First admin account, created at start when no admin exists (production bootstrap). */
   FIRST_ADMIN_EMAIL: z.email().optional(),
   FIRST_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
-  /** Sessions expire after this many hours. */
+  /** Sessions end this many hours after sign-in, however active (absolute lifetime). */
   SESSION_MAX_AGE_HOURS: positiveInt(8).pipe(z.number().max(24 * 30)),
+  /** Sessions end after this many minutes without a request (idle timeout). At most SESSION_MAX_AGE_HOURS. */
+  SESSION_IDLE_TIMEOUT_MINUTES: positiveInt(30),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDR ranges (e.g.
+   * "127.0.0.1,::1" for a TLS proxy on the same host). Unset: no forwarded header is believed, and sign-in limits key
+   * on the connection's own address.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isAddressOrRange, "must list IP addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8")))
+    .default([]),
   /** Force an ml backend: tfjs-node-gpu, tfjs-node, wasm, webgpu. */
   ML_BACKEND: z.enum(["tfjs-node-gpu", "tfjs-node", "wasm", "webgpu"]).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -109,6 +131,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ...(env.S3_SECRET_ACCESS_KEY && !env.S3_ACCESS_KEY_ID ? ["S3_ACCESS_KEY_ID: required when S3_SECRET_ACCESS_KEY is set"] : []),
   ];
   if (s3Issues.length > 0) throw new InvalidEnvironmentError(s3Issues);
+  if (env.SESSION_IDLE_TIMEOUT_MINUTES > env.SESSION_MAX_AGE_HOURS * 60) {
+    throw new InvalidEnvironmentError(["SESSION_IDLE_TIMEOUT_MINUTES: must not be longer than SESSION_MAX_AGE_HOURS"]);
+  }
   return {
     ...env,
     IMAGE_STORE_DIR: env.IMAGE_STORE_DIR ?? path.join(env.DATA_DIR, "images"),

@@ -2,8 +2,6 @@ import type { ReactNode } from "react";
 import { signOut } from "@/server/auth";
 import { requireUser } from "@/server/auth/guards";
 import { can, ROLE_LABELS } from "@/server/auth/roles";
-import { currentUser, revokeSessions } from "@/server/auth/session";
-import { getDb } from "@/server/db/client";
 import { Nav, type NavItem } from "../_components/nav";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
@@ -20,8 +18,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
 
   async function signOutAction() {
     "use server";
-    const signedIn = await currentUser();
-    if (signedIn) await revokeSessions(getDb(), signedIn.id);
+    // Auth.js's sign-out event revokes the session and audits it (server/auth/auth-config.ts).
     await signOut({ redirectTo: "/login" });
   }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
 import { createUser, createUserInput } from "../services/users/users";
-import { authenticate, LOCKOUT_MINUTES, MAX_FAILED_LOGINS } from "./authenticate";
+import { authenticate, clearSignInLockout, isLockedOut, LOCKOUT_MINUTES, MAX_FAILED_LOGINS } from "./authenticate";
 
 let database: TestDatabase;
 const password = "correct horse battery staple";
@@ -30,7 +30,7 @@ describe("authenticate", () => {
   });
 
   it("refuses a wrong password and an unknown email alike", async () => {
-    expect(await authenticate(database.db, { email: "derm@clinic.example", password: "wrong" })).toEqual({
+    expect(await authenticate(database.db, { email: "derm@clinic.example", password: "wrong" })).toMatchObject({
       ok: false,
       reason: "invalid-credentials",
     });
@@ -51,14 +51,35 @@ describe("authenticate", () => {
       await authenticate(database.db, { email: "target@clinic.example", password: `guess-${i}` }, now);
     }
     const locked = await authenticate(database.db, { email: "target@clinic.example", password }, now);
-    expect(locked).toEqual({ ok: false, reason: "locked" });
+    expect(locked).toMatchObject({ ok: false, reason: "locked" });
     const later = new Date(now.getTime() + (LOCKOUT_MINUTES + 1) * 60_000);
     expect((await authenticate(database.db, { email: "target@clinic.example", password }, later)).ok).toBe(true);
   });
 
+  it("counts each guess before checking it: 30 parallel wrong guesses lock the account, and the right password then does not sign in", async () => {
+    await createUser({
+      db: database.db,
+      actorId: null,
+      input: createUserInput.parse({ email: "raced@clinic.example", name: "R", role: "ADMIN", password }),
+    });
+    const now = new Date("2026-01-02T10:00:00Z");
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => authenticate(database.db, { email: "raced@clinic.example", password: `guess-${i}` }, now)),
+    );
+    // Only the allowance was checked against the hash; every later guess was refused as locked without a check.
+    expect(guesses.filter((result) => !result.ok && result.reason === "invalid-credentials")).toHaveLength(MAX_FAILED_LOGINS);
+    expect(await authenticate(database.db, { email: "raced@clinic.example", password }, now)).toMatchObject({ ok: false, reason: "locked" });
+    const user = await database.db.user.findUniqueOrThrow({ where: { email: "raced@clinic.example" } });
+    expect(isLockedOut(user, now)).toBe(true);
+
+    // An admin's unlock lets the right password in at once.
+    await clearSignInLockout(database.db, user.id);
+    expect((await authenticate(database.db, { email: "raced@clinic.example", password }, now)).ok).toBe(true);
+  });
+
   it("refuses a deactivated account", async () => {
     await database.db.user.update({ where: { email: "derm@clinic.example" }, data: { active: false } });
-    expect(await authenticate(database.db, { email: "derm@clinic.example", password })).toEqual({
+    expect(await authenticate(database.db, { email: "derm@clinic.example", password })).toMatchObject({
       ok: false,
       reason: "inactive",
     });

@@ -39,6 +39,6 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
  * Sign-out: every session of this user that began before now is refused from here on, including a token a late
  * response may still set in the browser (and sessions on other devices: signing out signs out everywhere).
  */
-export async function revokeSessions(db: Db, userId: string, now: Date = new Date()): Promise<void> {
+export async function revokeSessions(db: Pick<Db, "user">, userId: string, now: Date = new Date()): Promise<void> {
   await db.user.update({ where: { id: userId }, data: { sessionsRevokedAt: now } });
 }

@@ -157,6 +157,28 @@ describe("FHIR import: pathology results", () => {
     expect(refusals(await importAs(malformed))).toEqual(['Bundle.entry[0].resource.gender: must be one of "male", "female", "other", "unknown"']);
   });
 
+  it("finds the lesion on the biopsy ServiceRequest the report is based on, and the diagnosis in a contained Observation", async () => {
+    const { db } = database;
+    const { patient, lesion, flag } = await openCase();
+    const report = {
+      resourceType: "DiagnosticReport",
+      contained: [
+        { resourceType: "ServiceRequest", id: "req", status: "completed", intent: "order", subject: { identifier: { type: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v2-0203", code: "MR" }] }, value: patient.mrn } }, identifier: [{ system: "urn:dermflag:lesion", value: lesion.id }] },
+        { resourceType: "Observation", id: "dx", status: "final", code: { text: "Diagnosis" }, valueCodeableConcept: { coding: [{ system: "http://snomed.info/sct", code: "254701007" }] } },
+      ],
+      identifier: [{ system: PATHOLOGY_LAB_REPORT_SYSTEM, value: `SR-${++serial}` }],
+      basedOn: [{ reference: "#req" }],
+      status: "final",
+      code: { text: "Skin biopsy" },
+      subject: { identifier: { type: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v2-0203", code: "MR" }] }, value: patient.mrn } },
+      issued: "2026-11-30T09:00:00Z",
+      result: [{ reference: "#dx" }],
+    };
+    expect(await importAs(report)).toMatchObject({ ok: true, entries: [{ outcome: "created" }] });
+    expect(await db.biopsyOutcome.findFirst({ where: { lesionId: lesion.id } })).toMatchObject({ histopathologyDiagnosis: "bcc", malignant: true });
+    expect(await db.flag.findUniqueOrThrow({ where: { id: flag.id } })).toMatchObject({ status: "CLOSED" });
+  });
+
   it("refuses a report for a lesion of another patient, an unreleased one, and one whose diagnosis has no mapping", async () => {
     const { db } = database;
     const mine = await openCase();
@@ -176,7 +198,7 @@ describe("FHIR import: pathology results", () => {
   it("refuses HL7's example CT report from another system with its reasons: no identifier, no lesion, no mapped diagnosis, unknown subject", async () => {
     expect(refusals(await importAs(specDiagnosticReportF201))).toEqual([
       "DiagnosticReport.identifier: no identifier with a system and value: it is what makes sending the report twice record it once",
-      "DiagnosticReport.basedOn: no lesion: expected a basedOn reference with an identifier in urn:dermflag:lesion whose value is the DermFlag lesion id",
+      "DiagnosticReport.basedOn: no lesion: expected a basedOn reference (or its ServiceRequest) with an identifier in urn:dermflag:lesion whose value is the DermFlag lesion id",
       "DiagnosticReport.conclusionCode: no histopathology diagnosis DermFlag can map (codes sent: http://snomed.info/sct|188340000): use a code of urn:dermflag:histopathology or a SNOMED CT concept of the diagnosis list (README, FHIR)",
     ]);
   });

@@ -8,7 +8,7 @@
  * - DiagnosticReport (+ its Observations): one biopsy outcome through the outcome-recording service
  *   (recordBiopsyOutcomeInTransaction: safety events and the lesion's flags closed with it), remembered by the
  *   report's identifier so that sending it again records nothing (pathology-report.ts).
- * - Observation: read as part of the report that refers to it.
+ * - Observation, ServiceRequest: read as part of the report that refers to it (its result, its request).
  * - Anything else is not imported and said so (an information issue), never silently dropped.
  */
 import type { Db } from "../db/client";
@@ -22,7 +22,6 @@ import {
   type BundleEntry,
   type FhirDiagnosticReport,
   type FhirIssue,
-  type FhirObservation,
   type FhirPatient,
   type FhirResource,
   type Reference,
@@ -65,7 +64,7 @@ interface Located {
 type Plan =
   | { kind: "patient"; entry: Located; fields: ImportedPatientFields; existing: { id: string; name: string; birthDate: Date | null; sex: string } | null }
   | { kind: "report"; entry: Located; report: PathologyResult; alreadyRecorded: string | null }
-  | { kind: "observation"; entry: Located; used: boolean }
+  | { kind: "read-with-report"; entry: Located; used: boolean }
   | { kind: "other"; entry: Located };
 
 function entriesOf(resource: FhirResource, issues: FhirIssue[]): Located[] {
@@ -107,13 +106,10 @@ function bundleResolver(entries: Located[]) {
   };
 }
 
-function resultResolver(report: FhirDiagnosticReport, inBundle: (reference: string) => Located | undefined) {
-  return (reference: string): FhirObservation | undefined => {
-    const found = reference.startsWith("#")
-      ? report.contained?.find((resource) => resource.id === reference.slice(1))
-      : inBundle(reference)?.resource;
-    return isResourceOfType<FhirObservation>(found, "Observation") ? found : undefined;
-  };
+/** What a report's reference points to: "#id" among its contained resources, else an entry of the Bundle. */
+function reportResolver(report: FhirDiagnosticReport, inBundle: (reference: string) => Located | undefined) {
+  return (reference: string): FhirResource | undefined =>
+    reference.startsWith("#") ? report.contained?.find((resource) => resource.id === reference.slice(1)) : inBundle(reference)?.resource;
 }
 
 /** The MRN of a report's subject: a Patient of the same Bundle, or an identifier reference. */
@@ -133,7 +129,7 @@ function subjectMrn(subject: Reference, inBundle: (reference: string) => Located
 async function planEntries(tx: Tx, entries: Located[], systems: FhirSystems, issues: FhirIssue[]): Promise<Plan[]> {
   const inBundle = bundleResolver(entries);
   const error = (code: FhirIssue["code"], path: string, message: string) => issues.push({ severity: "error", code, path, message });
-  const usedObservations = new Set<FhirResource>();
+  const usedByReports = new Set<FhirResource>();
   const plans: Plan[] = [];
   const mrnsSeen = new Map<string, string>();
   const reportsSeen = new Map<string, string>();
@@ -153,12 +149,13 @@ async function planEntries(tx: Tx, entries: Located[], systems: FhirSystems, iss
       const existing = await tx.patient.findUnique({ where: { mrn: fields.mrn }, select: { id: true, name: true, birthDate: true, sex: true } });
       plans.push({ kind: "patient", entry, fields, existing });
     } else if (isResourceOfType<FhirDiagnosticReport>(resource, "DiagnosticReport")) {
-      const resolveResult = resultResolver(resource, inBundle);
-      for (const reference of resource.result ?? []) {
-        const observation = reference.reference ? resolveResult(reference.reference) : undefined;
-        if (observation) usedObservations.add(observation);
+      const resolve = reportResolver(resource, inBundle);
+      // Results and requests the report refers to are read with it, not imported on their own.
+      for (const reference of [...(resource.result ?? []), ...(resource.basedOn ?? [])]) {
+        const referenced = reference.reference ? resolve(reference.reference) : undefined;
+        if (referenced) usedByReports.add(referenced);
       }
-      const read = readPathologyReport(resource, resolveResult, systems, path);
+      const read = readPathologyReport(resource, resolve, systems, path);
       if ("issues" in read) {
         issues.push(...read.issues);
         continue;
@@ -196,13 +193,13 @@ async function planEntries(tx: Tx, entries: Located[], systems: FhirSystems, iss
         continue;
       }
       plans.push({ kind: "report", entry, report: result, alreadyRecorded: recorded?.outcome.id ?? null });
-    } else if (resource.resourceType === "Observation") {
-      plans.push({ kind: "observation", entry, used: false });
+    } else if (resource.resourceType === "Observation" || resource.resourceType === "ServiceRequest") {
+      plans.push({ kind: "read-with-report", entry, used: false });
     } else {
       plans.push({ kind: "other", entry });
     }
   }
-  for (const plan of plans) if (plan.kind === "observation") plan.used = usedObservations.has(plan.entry.resource);
+  for (const plan of plans) if (plan.kind === "read-with-report") plan.used = usedByReports.has(plan.entry.resource);
   return plans;
 }
 
@@ -252,7 +249,7 @@ async function applyPlan(tx: Tx, plan: Plan, actorId: string | null): Promise<Im
       });
       return { ...base, outcome: "created", location: `BiopsyOutcome/${outcome.id}` };
     }
-    case "observation":
+    case "read-with-report":
       return { ...base, outcome: plan.used ? "read-with-report" : "not-imported" };
     case "other":
       return { ...base, outcome: "not-imported" };
@@ -263,8 +260,8 @@ function information(plan: Plan): FhirIssue[] {
   if (plan.kind === "other") {
     return [{ severity: "information", code: "informational", path: plan.entry.path, message: `${plan.entry.resource.resourceType} is not imported: DermFlag imports Patient and DiagnosticReport (with its Observations)` }];
   }
-  if (plan.kind === "observation" && !plan.used) {
-    return [{ severity: "information", code: "informational", path: plan.entry.path, message: "Observation not imported: no DiagnosticReport of this Bundle refers to it" }];
+  if (plan.kind === "read-with-report" && !plan.used) {
+    return [{ severity: "information", code: "informational", path: plan.entry.path, message: `${plan.entry.resource.resourceType} not imported: no DiagnosticReport of this Bundle refers to it` }];
   }
   return [];
 }

@@ -1,8 +1,9 @@
 /**
  * A laboratory's pathology DiagnosticReport read as a DermFlag biopsy outcome:
  * - which report: its identifier (system + value), so the same report sent twice records one outcome;
- * - which lesion: a basedOn reference carrying an identifier in the lesion system (FHIR_LESION_SYSTEM) whose value is
- *   DermFlag's lesion id, as printed on the biopsy request (the placer order number a lab echoes back);
+ * - which lesion: an identifier in the lesion system (FHIR_LESION_SYSTEM) whose value is DermFlag's lesion id, as
+ *   written on the biopsy request (the placer order number a lab echoes back), on a basedOn reference itself or on the
+ *   ServiceRequest it points to (contained or in the same Bundle);
  * - which patient: the subject, checked against the lesion's patient;
  * - the diagnosis: conclusionCode and the valueCodeableConcept of its result Observations (contained or in the same
  *   Bundle), through the one histopathology mapping (server/services/clinical/vocabulary.ts): DermFlag's own codes
@@ -11,7 +12,7 @@
  */
 import { biopsyOutcomeFormSchema } from "../services/clinical/schemas";
 import { histopathologyOf, histopathologyOfSnomedCt, type HistopathologyCode } from "../services/clinical/vocabulary";
-import type { CodeableConcept, FhirDiagnosticReport, FhirIssue, FhirObservation, Reference } from "./resources";
+import { isResourceOfType, type CodeableConcept, type FhirDiagnosticReport, type FhirIssue, type FhirObservation, type FhirResource, type Identifier, type Reference } from "./resources";
 import { DERMFLAG, SNOMED_CT, type FhirSystems } from "./systems";
 
 export interface PathologyResult {
@@ -39,12 +40,12 @@ const describeConcept = (concept: CodeableConcept) =>
   concept.coding?.map((c) => `${c.system ?? "(no system)"}|${c.code ?? ""}`).join(", ") || concept.text || "(empty)";
 
 /**
- * `resolveResult` finds a result Observation: "#id" among the report's contained resources, or another entry of the
+ * `resolve` finds what a reference points to: "#id" among the report's contained resources, or another entry of the
  * same Bundle. Returns the outcome to record, or every reason the report cannot be recorded.
  */
 export function readPathologyReport(
   report: FhirDiagnosticReport,
-  resolveResult: (reference: string) => FhirObservation | undefined,
+  resolve: (reference: string) => FhirResource | undefined,
   systems: FhirSystems,
   at: string,
 ): { result: PathologyResult } | { issues: FhirIssue[] } {
@@ -58,11 +59,18 @@ export function readPathologyReport(
   const identifiers = (report.identifier ?? []).filter((identifier) => identifier.system && identifier.value);
   if (identifiers.length === 0) error("required", "identifier", "no identifier with a system and value: it is what makes sending the report twice record it once");
 
+  const lesionIdOf = (identifier: Identifier | undefined) => (identifier?.system === systems.lesionSystem && identifier.value ? [identifier.value] : []);
   const lesionIds = [
-    ...new Set((report.basedOn ?? []).flatMap((reference) => (reference.identifier?.system === systems.lesionSystem && reference.identifier.value ? [reference.identifier.value] : []))),
+    ...new Set(
+      (report.basedOn ?? []).flatMap((reference) => {
+        const request = reference.reference ? resolve(reference.reference) : undefined;
+        const requestIdentifiers = request?.resourceType === "ServiceRequest" ? ((request.identifier as Identifier[] | undefined) ?? []) : [];
+        return [...lesionIdOf(reference.identifier), ...requestIdentifiers.flatMap(lesionIdOf)];
+      }),
+    ),
   ];
   if (lesionIds.length === 0) {
-    error("required", "basedOn", `no lesion: expected a basedOn reference with an identifier in ${systems.lesionSystem} whose value is the DermFlag lesion id`);
+    error("required", "basedOn", `no lesion: expected a basedOn reference (or its ServiceRequest) with an identifier in ${systems.lesionSystem} whose value is the DermFlag lesion id`);
   }
   if (lesionIds.length > 1) error("business-rule", "basedOn", "more than one lesion: send one report per lesion");
 
@@ -70,8 +78,8 @@ export function readPathologyReport(
 
   const concepts: { concept: CodeableConcept; path: string }[] = (report.conclusionCode ?? []).map((concept, i) => ({ concept, path: `conclusionCode[${i}]` }));
   (report.result ?? []).forEach((reference, i) => {
-    const observation = reference.reference ? resolveResult(reference.reference) : undefined;
-    if (!observation) {
+    const observation = reference.reference ? resolve(reference.reference) : undefined;
+    if (!isResourceOfType<FhirObservation>(observation, "Observation")) {
       error("not-found", `result[${i}]`, "result Observation not found: contain it in the report or send it in the same Bundle");
       return;
     }

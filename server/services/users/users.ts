@@ -27,14 +27,15 @@ const userSelect = {
   createdAt: true,
 } as const;
 
-export async function createUser(options: { db: Db; actorId: string | null; input: CreateUserInput }) {
-  const { db, actorId, input } = options;
+/** `createdByDemoSeed`: only the demo seed sets it; such accounts are disabled outside demo mode (server/auth/demo-accounts.ts). */
+export async function createUser(options: { db: Db; actorId: string | null; input: CreateUserInput; createdByDemoSeed?: boolean }) {
+  const { db, actorId, input, createdByDemoSeed = false } = options;
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
     if (existing) throw new TRPCError({ code: "CONFLICT", message: "A user with this email already exists." });
     const user = await tx.user.create({
-      data: { email: input.email, name: input.name, role: input.role, passwordHash },
+      data: { email: input.email, name: input.name, role: input.role, passwordHash, createdByDemoSeed },
       select: userSelect,
     });
     await recordAudit(tx, { actorId, action: "CREATE", entityType: "User", entityId: user.id, after: user });
