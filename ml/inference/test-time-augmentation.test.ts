@@ -45,7 +45,7 @@ describe("Scorer with stored test-time augmentation", () => {
     const model = tinyClassifier(9);
     const artifacts = await artifactsOfLayersModel(model);
     for (const mode of ["flips", "dihedral"] as const) {
-      const reference = predictProbabilities(model, input, records.length, { tta: mode });
+      const reference = await predictProbabilities(model, input, records.length, { tta: mode });
       const scorer = await createScorer(artifacts, { ...FIXTURE_PREPROCESSING, testTimeAugmentation: mode });
       const scored = await scorer.scoreNormalized(input, records.length);
       await scorer.dispose();
@@ -53,7 +53,7 @@ describe("Scorer with stored test-time augmentation", () => {
       for (let i = 0; i < scored.length; i++) diff = Math.max(diff, Math.abs(scored[i]! - reference[i]!));
       expect(diff).toBeLessThan(1e-5);
       // And it is not the same as no augmentation (the views really differ).
-      const plain = predictProbabilities(model, input, records.length);
+      const plain = await predictProbabilities(model, input, records.length);
       expect(Array.from(scored).some((p, i) => Math.abs(p - plain[i]!) > 1e-4)).toBe(true);
     }
     model.dispose();

@@ -12,8 +12,8 @@ export const diagnosisObjective: TrainingObjective = {
     const perCase = tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1));
     return tf.mean(tf.mul(perCase, weights));
   },
-  validate(model, val) {
-    const metrics = validate(model, val);
+  async validate(model, val) {
+    const metrics = await validate(model, val);
     return { loss: metrics.loss, auc: metrics.macroAuc, accuracy: metrics.accuracy, malignantAuc: metrics.malignantAuc };
   },
 };

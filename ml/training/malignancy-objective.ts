@@ -16,8 +16,8 @@ import type { ObjectiveValidation, TrainingObjective } from "./training-objectiv
 const BENIGN_INDICES = DIAGNOSES.flatMap((_, i) => (MALIGNANT_INDICES.includes(i) ? [] : [i]));
 
 /** Log-loss, AUC and accuracy at 0.5 of P(malignant) against 0/1 labels; the AUC is also the malignant AUC. */
-function validateMalignancy(model: tf.LayersModel, x: Float32Array, y: ArrayLike<number>): ObjectiveValidation {
-  const probabilities = predictProbabilities(model, x, y.length);
+async function validateMalignancy(model: tf.LayersModel, x: Float32Array, y: ArrayLike<number>): Promise<ObjectiveValidation> {
+  const probabilities = await predictProbabilities(model, x, y.length);
   const k = DIAGNOSES.length;
   const scores = new Float64Array(y.length);
   let loss = 0;

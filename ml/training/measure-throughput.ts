@@ -64,16 +64,20 @@ if (args.has("profile")) {
   const optimizer = new AdamW(variables);
   const x = tf.tensor4d(data.train.x.subarray(0, batchSize * 28 * 28 * 3), [batchSize, 28, 28, 3]);
   const y = tf.oneHot(tf.tensor1d(Array.from(data.train.y.subarray(0, batchSize)), "int32"), 7).toFloat();
-  const step = () =>
-    tf.tidy(() => {
+  // The loss is read asynchronously, as in trainClassifier (tfjs-backend-webgpu has no synchronous read in Node).
+  const step = async () => {
+    const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, logits.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, variables);
       optimizer.applyGradients(grads, 1e-3);
-      return value.dataSync()[0];
+      return value;
     });
-  for (let i = 0; i < 3; i++) step();
+    await loss.data();
+    loss.dispose();
+  };
+  for (let i = 0; i < 3; i++) await step();
   const kernels = new Map<string, number>();
-  const profile = await tf.profile(() => {
-    step();
+  const profile = await tf.profile(async () => {
+    await step();
   });
   for (const k of profile.kernels) kernels.set(k.name, (kernels.get(k.name) ?? 0) + Number(k.kernelTimeMs));
   console.log("kernel time in one step (ms):");

@@ -24,12 +24,12 @@ export function augmentedViews(batch: tf.Tensor4D, tta: TestTimeAugmentation): t
   return [batch, h, v, hv, t, tf.reverse(t, 2), tf.reverse(t, 1), tf.reverse(t, [1, 2])];
 }
 
-export function predictProbabilities(
+export async function predictProbabilities(
   model: tf.LayersModel,
   images: Float32Array,
   count: number,
   options: PredictOptions = {},
-): Float32Array {
+): Promise<Float32Array> {
   const { batchSize = 256, tta = "none" } = options;
   const [, height, width, channels] = model.inputs[0]!.shape as [number | null, number, number, number];
   const imageLength = height * width * channels;
@@ -49,7 +49,9 @@ export function predictProbabilities(
         .reduce((acc, p) => tf.add(acc, p));
       return tf.div(summed, views.length);
     });
-    out.set(probabilities.dataSync(), start * classCount);
+    // Read asynchronously: tfjs-backend-webgpu cannot read a tensor synchronously in Node (its readSync needs
+    // OffscreenCanvas), and on wasm the await costs one microtask.
+    out.set(await probabilities.data(), start * classCount);
     probabilities.dispose();
   }
   return out;

@@ -43,7 +43,7 @@ describe("trainClassifier on a DermaMNIST-28 subset", () => {
     expect(epochEvents.at(-1)!.valAuc).not.toBeNull();
     expect(epochEvents.at(-1)!.etaSeconds).toBeCloseTo(0, 0);
     // The returned model holds the best validated weights.
-    expect(validate(result.model, data.val).macroAuc).toBeCloseTo(result.best.valAuc!, 6);
+    expect((await validate(result.model, data.val)).macroAuc).toBeCloseTo(result.best.valAuc!, 6);
     result.model.dispose();
   });
 
@@ -113,7 +113,7 @@ describe("trainClassifier on a DermaMNIST-28 subset", () => {
     expect(stalled.history.length).toBeLessThan(20);
     // Stopped one validation after the best one, and the best one's weights are back.
     expect(stalled.bestEpoch).toBe(stalled.history.at(-1)!.epoch - 1);
-    expect(validate(stalled.model, data.val).loss).toBeCloseTo(stalled.best.valLoss!, 5);
+    expect((await validate(stalled.model, data.val)).loss).toBeCloseTo(stalled.best.valLoss!, 5);
     stalled.model.dispose();
   });
 

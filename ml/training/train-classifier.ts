@@ -155,14 +155,17 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         const t0 = performance.now();
         lr = cosineLearningRate(progressFraction(), { peak: learningRate });
         const batch = source.batch(b);
-        const loss = tf.tidy(() => {
+        const lossTensor = tf.tidy(() => {
           const images = tf.tensor4d(batch.images, [batch.size, inputSize, inputSize, channels]);
           const targets = tf.tensor2d(batch.targets, [batch.size, targetCount]);
           const weights = tf.tensor1d(batch.weights);
           const { value, grads } = tf.variableGrads(() => lossOf(images, targets, weights), variables);
           optimizer.applyGradients(grads, lr);
-          return value.dataSync()[0]!;
+          return value;
         });
+        // Asynchronous read: tfjs-backend-webgpu has no synchronous one in Node.
+        const loss = (await lossTensor.data())[0]!;
+        lossTensor.dispose();
         average?.update();
         step++;
         trainSeconds += (performance.now() - t0) / 1000;
@@ -178,7 +181,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
       const lastEpoch = plannedEpochs !== null && epoch === plannedEpochs;
       let summary: EpochSummary = { epoch, loss, learningRate: lr, valLoss: null, valAuc: null, valAccuracy: null, valMalignantAuc: null, elapsedSeconds: 0 };
       if (epoch % validateEvery === 0 || outOfTime || lastEpoch) {
-        const metrics = average === null ? objective.validate(model, val) : average.withAveragedWeights(() => objective.validate(model, val));
+        const metrics = average === null ? await objective.validate(model, val) : await average.withAveragedWeights(() => objective.validate(model, val));
         summary = { ...summary, valLoss: metrics.loss, valAuc: metrics.auc, valAccuracy: metrics.accuracy, valMalignantAuc: metrics.malignantAuc };
         latest = summary;
         if (isBetter(summary, best)) {

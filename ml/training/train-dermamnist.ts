@@ -60,15 +60,16 @@ const result = await trainClassifier({
 console.log(`stopped by ${result.stoppedBy} after ${result.history.length} epochs; best epoch ${result.bestEpoch}; ${result.imagesPerSecond.toFixed(0)} img/s`);
 
 const ttaModes: TestTimeAugmentation[] = ["none", "flips", "dihedral"];
-const metricsOf = (split: DermamnistSplit, tta: TestTimeAugmentation, keep?: (index: number) => boolean): ValidationMetrics & { cases: number } => {
-  const probabilities = predictProbabilities(result.model, split.x, split.y.length, { tta });
+const metricsOf = async (split: DermamnistSplit, tta: TestTimeAugmentation, keep?: (index: number) => boolean): Promise<ValidationMetrics & { cases: number }> => {
+  const probabilities = await predictProbabilities(result.model, split.x, split.y.length, { tta });
   const indices = split.records.flatMap((_, i) => (keep === undefined || keep(i) ? [i] : []));
   const p = new Float32Array(indices.length * 7);
   indices.forEach((i, k) => p.set(probabilities.subarray(i * 7, i * 7 + 7), k * 7));
   return { ...evaluateProbabilities(p, Int32Array.from(indices, (i) => split.y[i]!), 7), cases: indices.length };
 };
 
-const validation = Object.fromEntries(ttaModes.map((tta) => [tta, metricsOf(data.val, tta)]));
+const validation: Record<string, ValidationMetrics & { cases: number }> = {};
+for (const tta of ttaModes) validation[tta] = await metricsOf(data.val, tta);
 const chosenTta = ttaModes.reduce((best, tta) => ((validation[tta]!.macroAuc ?? 0) > (validation[best]!.macroAuc ?? 0) ? tta : best), "none" as TestTimeAugmentation);
 console.log(`validation by TTA: ${ttaModes.map((t) => `${t} AUC ${validation[t]!.macroAuc?.toFixed(4)} acc ${validation[t]!.accuracy?.toFixed(4)}`).join(" | ")}; chosen: ${chosenTta}`);
 
@@ -77,9 +78,9 @@ const disjoint = new Set(lesionDisjointTestRecords([...data.train.records, ...da
 const test = skipTest
   ? null
   : {
-      official: metricsOf(data.test, chosenTta),
-      lesionDisjoint: metricsOf(data.test, chosenTta, (i) => disjoint.has(data.test.records[i]!.id)),
-      biopsied: metricsOf(data.test, chosenTta, (i) => data.test.records[i]!.dxType === "histo"),
+      official: await metricsOf(data.test, chosenTta),
+      lesionDisjoint: await metricsOf(data.test, chosenTta, (i) => disjoint.has(data.test.records[i]!.id)),
+      biopsied: await metricsOf(data.test, chosenTta, (i) => data.test.records[i]!.dxType === "histo"),
     };
 const line = (name: string, m: ValidationMetrics & { cases: number }) =>
   `${name.padEnd(16)} n=${String(m.cases).padStart(4)}  macro AUC ${m.macroAuc?.toFixed(4)}  acc ${m.accuracy?.toFixed(4)}  P(malignant) AUC ${m.malignantAuc?.toFixed(4)}`;

@@ -132,14 +132,14 @@ async function cacheTrunkMaps(
   }
 }
 
-function probabilitiesOf(top: tf.LayersModel, maps: Float32Array, count: number, shape: [number, number, number]): Float32Array {
+async function probabilitiesOf(top: tf.LayersModel, maps: Float32Array, count: number, shape: [number, number, number]): Promise<Float32Array> {
   const k = DIAGNOSES.length;
   const featureLength = shape[0] * shape[1] * shape[2];
   const out = new Float32Array(count * k);
   for (let start = 0; start < count; start += 256) {
     const n = Math.min(256, count - start);
     const p = tf.tidy(() => tf.softmax(top.predict(tf.tensor4d(maps.subarray(start * featureLength, (start + n) * featureLength), [n, ...shape])) as tf.Tensor2D));
-    out.set(p.dataSync() as Float32Array, start * k);
+    out.set((await p.data()) as Float32Array, start * k);
     p.dispose();
   }
   return out;
@@ -275,7 +275,7 @@ export async function trainTopBlocks(options: TrainTopBlocksOptions): Promise<Tr
         }
       }
       trainSeconds += (performance.now() - epochStart) / 1000;
-      const summary = validationSummary(probabilitiesOf(top, valMaps, valCount, shape), options);
+      const summary = validationSummary(await probabilitiesOf(top, valMaps, valCount, shape), options);
       const { selectionAuc, ...validation } = summary;
       history.push({ epoch, loss: lossSum / Math.max(1, batches), learningRate, ...validation, elapsedSeconds: elapsed() });
       const auc = selectionAuc ?? -1;

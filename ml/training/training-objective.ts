@@ -31,5 +31,5 @@ export interface TrainingObjective {
   targetCount(classCount: number): number;
   /** Mean class-weighted loss of one batch. Runs inside tf.variableGrads, so every op must be differentiable. */
   loss(logits: tf.Tensor2D, targets: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar;
-  validate(model: tf.LayersModel, val: LabeledImages): ObjectiveValidation;
+  validate(model: tf.LayersModel, val: LabeledImages): Promise<ObjectiveValidation>;
 }

@@ -39,9 +39,9 @@ export function evaluateProbabilities(probabilities: Float32Array, labels: Array
   };
 }
 
-export function validate(model: tf.LayersModel, data: LabeledImages, tta: TestTimeAugmentation = "none"): ValidationMetrics {
+export async function validate(model: tf.LayersModel, data: LabeledImages, tta: TestTimeAugmentation = "none"): Promise<ValidationMetrics> {
   const outShape = model.outputs[0]!.shape;
   const classCount = outShape[outShape.length - 1] as number;
-  const probabilities = predictProbabilities(model, data.x, data.y.length, { tta });
+  const probabilities = await predictProbabilities(model, data.x, data.y.length, { tta });
   return evaluateProbabilities(probabilities, data.y, classCount);
 }

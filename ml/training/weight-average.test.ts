@@ -14,7 +14,7 @@ function tinyModel(): tf.LayersModel {
 }
 
 describe("WeightAverage", () => {
-  it("tracks an exponential moving average with a fast start, and swaps it in only inside withAveragedWeights", () => {
+  it("tracks an exponential moving average with a fast start, and swaps it in only inside withAveragedWeights", async () => {
     const model = tinyModel();
     const average = new WeightAverage(model, 0.5);
     const setAll = (v: number) => model.setWeights(model.getWeights().map((w) => tf.fill(w.shape, v)));
@@ -24,7 +24,7 @@ describe("WeightAverage", () => {
     setAll(3);
     average.update();
     const expected = (0 * (2 / 11) + 1 * (9 / 11)) * (3 / 12) + 3 * (9 / 12);
-    const seen = average.withAveragedWeights(() => model.getWeights().map((w) => Array.from(w.dataSync())));
+    const seen = await average.withAveragedWeights(() => model.getWeights().map((w) => Array.from(w.dataSync())));
     seen.flat().forEach((v) => expect(v).toBeCloseTo(expected, 5));
     model.getWeights().forEach((w) => Array.from(w.dataSync()).forEach((v) => expect(v).toBe(3)));
     const snapshot = average.snapshot();
@@ -34,14 +34,14 @@ describe("WeightAverage", () => {
     model.dispose();
   });
 
-  it("keeps tensor memory flat", () => {
+  it("keeps tensor memory flat", async () => {
     const model = tinyModel();
     const average = new WeightAverage(model, 0.9);
     average.update();
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) {
       average.update();
-      average.withAveragedWeights(() => null);
+      await average.withAveragedWeights(() => null);
     }
     expect(tf.memory().numTensors).toBe(before);
     average.dispose();

@@ -30,11 +30,11 @@ export class WeightAverage {
   }
 
   /** Runs `fn` with the averaged weights in the model, then puts the live weights back. */
-  withAveragedWeights<T>(fn: () => T): T {
+  async withAveragedWeights<T>(fn: () => T | Promise<T>): Promise<T> {
     const live = this.model.getWeights().map((w) => tf.clone(w));
     try {
       this.model.setWeights(this.averages);
-      return fn();
+      return await fn();
     } finally {
       this.model.setWeights(live);
       tf.dispose(live);
