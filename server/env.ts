@@ -5,6 +5,7 @@
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { INFERENCE_DEVICES } from "../ml/inference/engines/engine";
 
 const booleanFlag = z
   .enum(["0", "1", "true", "false"])
@@ -88,6 +89,8 @@ const envSchema = z.object({
     .default([]),
   /** Force an ml backend: tfjs-node-gpu, tfjs-node, wasm, webgpu. */
   ML_BACKEND: z.enum(["tfjs-node-gpu", "tfjs-node", "wasm", "webgpu"]).optional(),
+  /** Where ONNX Runtime runs inference: auto (WebGPU on a hardware adapter when faster, else CPU), webgpu, cpu. */
+  INFERENCE_DEVICE: z.enum(INFERENCE_DEVICES).default("auto"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /**
    * A training run whose process has not reported for this many seconds is marked failed (its worker died); the

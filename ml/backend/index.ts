@@ -11,4 +11,5 @@ export {
   type InitBackendOptions,
 } from "./init-backend";
 export { findWasmBinaryFolder, WASM_BINARIES } from "./wasm-binaries";
+export { describeAdapter, probeWebGpuAdapter, type AdapterProbe, type WebGpuAdapterSummary } from "./webgpu-adapter";
 export { registerWasmTrainingKernels, wasmTrainingKernelsRegistered, WASM_TRAINING_KERNELS } from "./wasm-gradients/register";

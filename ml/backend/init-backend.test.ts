@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { BackendUnavailableError, initBackend, parseBackendName } from "./init-backend";
+import { probeWebGpuAdapter } from "./webgpu-adapter";
 import { wasmTrainingKernelsRegistered } from "./wasm-gradients/register";
 
 const missing = (specifier: string) => Object.assign(new Error(`Cannot find package '${specifier}'`), { code: "ERR_MODULE_NOT_FOUND" });
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 describe("initBackend", () => {
-  it("falls back from a missing tfjs-node-gpu and tfjs-node to wasm, logging why", async () => {
+  it("falls back from a missing tfjs-node-gpu, tfjs-node and webgpu to wasm, saying why in one line", async () => {
     const logs: string[] = [];
     const tried: string[] = [];
     const choice = await initBackend({
@@ -26,24 +27,52 @@ describe("initBackend", () => {
         return nothingInstalled(specifier);
       },
     });
-    expect(tried).toEqual(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
+    expect(tried).toEqual(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node", "webgpu"]);
     expect(choice.name).toBe("wasm");
     expect(choice.isGpu).toBe(false);
-    expect(choice.fallbacks.map((f) => f.name)).toEqual(["tfjs-node-gpu", "tfjs-node"]);
+    expect(choice.fallbacks.map((f) => f.name)).toEqual(["tfjs-node-gpu", "tfjs-node", "webgpu"]);
     expect(choice.fallbacks[0]!.error).toContain("ERR_MODULE_NOT_FOUND");
-    expect(choice.reason).toMatch(/fallback/);
-    expect(logs).toHaveLength(2);
-    expect(logs[0]).toContain("tfjs-node-gpu unavailable");
+    expect(choice.reason).toMatch(/^fallback after tfjs-node-gpu \(not installed\), tfjs-node \(not installed\), webgpu \(the webgpu package \(Dawn\) is not installed\)$/);
+    // One line, and no module-not-found noise for optional packages that are simply not installed.
+    expect(logs).toEqual([`[ml/backend] tfjs backend: wasm, ${choice.reason}`]);
+    expect(logs[0]).not.toContain("ERR_MODULE_NOT_FOUND");
     expect(tf.getBackend()).toBe("wasm");
     expect(wasmTrainingKernelsRegistered()).toBe(true);
   });
 
-  it("with the real loader, runs on wasm here (tfjs-node-gpu cannot install on this machine), SIMD on, one thread", async () => {
+  it("with the real loader, runs on wasm where Dawn has no hardware adapter (tfjs-node-gpu cannot install here), SIMD on, one thread", async () => {
+    const probe = await probeWebGpuAdapter();
+    // Tests never depend on a GPU: on a machine with one, webgpu is the right answer and this test says nothing.
+    if (probe.ok && !probe.adapter.software) return;
     const choice = await initBackend({ env: {}, log: () => {} });
     expect(choice.name).toBe("wasm");
-    expect(choice.fallbacks[0]?.name).toBe("tfjs-node-gpu");
+    expect(choice.fallbacks.map((f) => f.name)).toEqual(["tfjs-node-gpu", "tfjs-node", "webgpu"]);
+    expect(choice.fallbacks[2]!.error).toMatch(/no WebGPU adapter|software adapter/);
     expect(choice.wasm).toMatchObject({ simd: true, threads: 1 });
     expect(choice.wasm?.binaryFolder).toMatch(/tfjs-backend-wasm/);
+  });
+
+  it("auto skips a software WebGPU adapter (SwiftShader, lavapipe): correct but ~100x slower than wasm", async () => {
+    const tried: string[] = [];
+    const softwareDawn = {
+      globals: {},
+      create: () => ({
+        requestAdapter: async () => ({ info: { vendor: "google", architecture: "swiftshader", description: "SwiftShader driver 5.0.0", isFallbackAdapter: true } }),
+      }),
+    };
+    const choice = await initBackend({
+      env: {},
+      log: () => {},
+      importModule: async (specifier) => {
+        tried.push(specifier);
+        if (specifier === "webgpu") return softwareDawn;
+        throw missing(specifier);
+      },
+    });
+    expect(choice.name).toBe("wasm");
+    expect(choice.fallbacks[2]).toEqual({ name: "webgpu", error: expect.stringMatching(/^SwiftShader driver 5\.0\.0 \(google swiftshader, software\) is a software adapter/) });
+    // Refused before tfjs-backend-webgpu is imported: navigator.gpu is never set to a software adapter.
+    expect(tried).not.toContain("@tensorflow/tfjs-backend-webgpu");
   });
 
   it("uses tfjs-node when it loads and registers its backend", async () => {
@@ -95,7 +124,7 @@ describe("initBackend", () => {
         throw missing(s);
       },
     });
-    expect(tried).toEqual(["@tensorflow/tfjs-backend-webgpu", "@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
+    expect(tried).toEqual(["webgpu", "@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
     expect(choice.name).toBe("wasm");
     const direct = await initBackend({ env: {}, prefer: "wasm", importModule: nothingInstalled });
     expect(direct).toMatchObject({ name: "wasm", reason: "preferred by caller", fallbacks: [] });

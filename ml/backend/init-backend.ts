@@ -2,24 +2,27 @@
  * Chooses the TensorFlow.js backend for training and inference at run time:
  *   1. @tensorflow/tfjs-node-gpu  (optional dependency: CUDA libtensorflow; its install fails without internet)
  *   2. @tensorflow/tfjs-node      (not a dependency; used when someone installs it)
- *   3. @tensorflow/tfjs + the wasm backend (SIMD build; one thread, as wasm threads are off in Node) with the project's
+ *   3. webgpu: @tensorflow/tfjs-backend-webgpu on Dawn (the `webgpu` package), when Dawn finds a hardware adapter.
+ *      A software adapter (SwiftShader, lavapipe) is skipped: about 100x slower than wasm (./webgpu-adapter.ts).
+ *   4. @tensorflow/tfjs + the wasm backend (SIMD build; one thread, as wasm threads are off in Node) with the project's
  *      own gradient kernels registered, which is what trains here.
- * "webgpu" (@tensorflow/tfjs-backend-webgpu on Dawn) is tried only when asked for: unverified on a real GPU.
  * tfjs's plain cpu backend is never chosen: its Conv2DBackpropFilter runs at about 1 image/s.
  *
  * The env var ML_BACKEND forces one backend ("auto" or unset: the order above, starting at `prefer` if given). A
  * forced backend that cannot start is an error, not a fallback: whoever forced it wants to know (e.g. that the GPU
- * is not being used). Unforced failures are logged with their reason and the next backend is tried.
+ * is not being used); ML_BACKEND=webgpu also accepts a software adapter (CI's parity test runs that way). Unforced
+ * failures are listed in the choice, and one line says which backend was chosen and why.
  */
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { findWasmBinaryFolder } from "./wasm-binaries";
+import { describeAdapter, installNavigatorGpu, probeWebGpuAdapter, type WebGpuAdapterSummary } from "./webgpu-adapter";
 import { registerWasmTrainingKernels } from "./wasm-gradients/register";
 
 export const BACKEND_NAMES = ["tfjs-node-gpu", "tfjs-node", "wasm", "webgpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-export const DEFAULT_ORDER: readonly BackendName[] = ["tfjs-node-gpu", "tfjs-node", "wasm"];
+export const DEFAULT_ORDER: readonly BackendName[] = ["tfjs-node-gpu", "tfjs-node", "webgpu", "wasm"];
 
 export interface BackendAttempt {
   name: BackendName;
@@ -37,13 +40,15 @@ export interface BackendChoice {
   fallbacks: BackendAttempt[];
   /** For wasm: which binary runs and with how many threads. */
   wasm?: { simd: boolean; threads: number; binaryFolder: string | null };
+  /** For webgpu: the adapter Dawn gave (isGpu is false on a software one). */
+  adapter?: WebGpuAdapterSummary;
 }
 
 export interface InitBackendOptions {
   prefer?: BackendName;
   /** Environment to read ML_BACKEND from (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Where fallback reasons go (default console.warn). */
+  /** Where the line saying which backend was chosen and why goes (default console.info; not written when forced). */
   log?: (message: string) => void;
   /** Module loader for the optional packages (tests inject failures or fakes; default dynamic import). */
   importModule?: (specifier: string) => Promise<unknown>;
@@ -83,7 +88,16 @@ async function activate(tfBackend: string): Promise<void> {
   await tf.ready();
 }
 
-async function start(name: BackendName, load: (specifier: string) => Promise<unknown>): Promise<Omit<BackendChoice, "reason" | "fallbacks">> {
+/** An optional package that is simply not installed: expected, so summarised as such rather than as an error. */
+function notInstalled(error: string): boolean {
+  return error.startsWith("ERR_MODULE_NOT_FOUND");
+}
+
+async function start(
+  name: BackendName,
+  load: (specifier: string) => Promise<unknown>,
+  forced: boolean,
+): Promise<Omit<BackendChoice, "reason" | "fallbacks">> {
   switch (name) {
     case "tfjs-node-gpu":
     case "tfjs-node": {
@@ -94,10 +108,17 @@ async function start(name: BackendName, load: (specifier: string) => Promise<unk
       return { name, tfBackend: "tensorflow", isGpu: name === "tfjs-node-gpu" };
     }
     case "webgpu": {
+      const probe = await probeWebGpuAdapter(load === importByName ? undefined : load);
+      if (!probe.ok) throw new Error(probe.reason);
+      if (probe.adapter.software && !forced) {
+        throw new Error(`${describeAdapter(probe.adapter)} is a software adapter, far slower than wasm (ML_BACKEND=webgpu forces it)`);
+      }
+      // tfjs-backend-webgpu registers itself on import only where navigator.gpu exists.
+      installNavigatorGpu(probe.gpu, probe.globals);
       await load("@tensorflow/tfjs-backend-webgpu");
       if (tf.findBackendFactory("webgpu") === null) throw new Error("tfjs-backend-webgpu registered no backend");
       await activate("webgpu");
-      return { name, tfBackend: "webgpu", isGpu: true };
+      return { name, tfBackend: "webgpu", isGpu: !probe.adapter.software, adapter: probe.adapter };
     }
     case "wasm": {
       const binaryFolder = findWasmBinaryFolder();
@@ -112,13 +133,13 @@ async function start(name: BackendName, load: (specifier: string) => Promise<unk
 
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
   const env = options.env ?? process.env;
-  const log = options.log ?? ((message: string) => console.warn(message));
+  const log = options.log ?? ((message: string) => console.info(message));
   const load = options.importModule ?? importByName;
   const forced = env.ML_BACKEND === undefined ? "auto" : parseBackendName(env.ML_BACKEND);
 
   if (forced !== "auto") {
     try {
-      return { ...(await start(forced, load)), reason: `forced by ML_BACKEND=${forced}`, fallbacks: [] };
+      return { ...(await start(forced, load, true)), reason: `forced by ML_BACKEND=${forced}`, fallbacks: [] };
     } catch (error) {
       const attempt = { name: forced, error: describe(error) };
       throw new BackendUnavailableError(`ML_BACKEND=${forced} cannot start: ${attempt.error}`, [attempt]);
@@ -129,18 +150,18 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const fallbacks: BackendAttempt[] = [];
   for (const name of order) {
     try {
-      const started = await start(name, load);
+      const started = await start(name, load, false);
       const reason =
         fallbacks.length === 0
           ? options.prefer === name
             ? "preferred by caller"
             : "first in the default order"
-          : `fallback after ${fallbacks.map((f) => f.name).join(", ")} failed`;
+          : `fallback after ${fallbacks.map((f) => `${f.name} (${notInstalled(f.error) ? "not installed" : f.error})`).join(", ")}`;
+      const on = started.adapter ? ` on ${describeAdapter(started.adapter)}` : "";
+      log(`[ml/backend] tfjs backend: ${name}${on}, ${reason}`);
       return { ...started, reason, fallbacks };
     } catch (error) {
-      const attempt = { name, error: describe(error) };
-      fallbacks.push(attempt);
-      log(`[ml/backend] ${name} unavailable (${attempt.error}); trying the next backend`);
+      fallbacks.push({ name, error: describe(error) });
     }
   }
   throw new BackendUnavailableError(`no TensorFlow.js backend could start: ${fallbacks.map((f) => `${f.name}: ${f.error}`).join("; ")}`, fallbacks);

@@ -1,11 +1,30 @@
 /** What runs the network: normalised NHWC floats in, class probabilities out. ONNX Runtime or TensorFlow.js. */
+import type { AdapterProbe } from "../../backend/webgpu-adapter";
+
 export const ENGINE_KINDS = ["auto", "onnx", "tfjs"] as const;
 export type EngineKind = (typeof ENGINE_KINDS)[number];
 
+/**
+ * Where ONNX Runtime runs the network (INFERENCE_DEVICE): "webgpu" (its WebGPU execution provider; an error if it
+ * cannot start), "cpu", or "auto" (default): WebGPU on a hardware adapter when a calibration batch runs faster there
+ * than on the CPU, else the CPU (onnx-engine.ts says why).
+ */
+export const INFERENCE_DEVICES = ["auto", "webgpu", "cpu"] as const;
+export type InferenceDevice = (typeof INFERENCE_DEVICES)[number];
+
+export function parseInferenceDevice(value: string | undefined): InferenceDevice {
+  const v = (value ?? "").trim().toLowerCase();
+  if (v === "") return "auto";
+  if ((INFERENCE_DEVICES as readonly string[]).includes(v)) return v as InferenceDevice;
+  throw new RangeError(`INFERENCE_DEVICE must be one of ${INFERENCE_DEVICES.join(", ")}; got "${value}"`);
+}
+
 export interface InferenceEngine {
   readonly kind: "onnx" | "tfjs";
-  /** Short name reported with every prediction, e.g. "onnxruntime-node/cpu" or "tfjs/wasm". */
+  /** Short name reported with every prediction, e.g. "onnxruntime-node@1.30.0/webgpu" or "tfjs/wasm". */
   readonly backend: string;
+  /** Why this backend: forced, or what "auto" found (the adapter, the calibration times). */
+  readonly reason: string;
   readonly classCount: number;
   /** Length of the model's second output per image (pooled backbone features for ml/ood), 0 when it has none. */
   readonly featureSize: number;
@@ -24,10 +43,14 @@ export interface EngineOutput {
 export interface EngineOptions {
   /** "auto" (default): ONNX Runtime, falling back to tfjs if it cannot load or convert the model. */
   engine?: EngineKind;
+  /** Where ONNX Runtime runs (default: the INFERENCE_DEVICE env var, validated by server/env.ts; unset: "auto"). */
+  device?: InferenceDevice;
+  /** Dawn's adapter check (tests inject one; default ml/backend's probeWebGpuAdapter). */
+  probeAdapter?: () => Promise<AdapterProbe>;
   /** ONNX Runtime intra-op threads (default 1: on a shared 2-core machine a second thread mostly adds contention). */
   threads?: number;
   /** Largest batch sent to the engine at once (default 256). */
   maxBatch?: number;
-  /** Told why "auto" fell back to tfjs. Default console.warn. */
+  /** Told, once per process and backend, which backend runs and why; and why "auto" fell back to tfjs. */
   log?: (message: string) => void;
 }

@@ -1,6 +1,6 @@
 /**
  * TensorFlow.js engine: the fallback when ONNX Runtime is unavailable, on whatever backend ml/backend's initBackend
- * selects (tfjs-node-gpu, tfjs-node or wasm). Also the reference the ONNX export is tested against.
+ * selects (tfjs-node-gpu, tfjs-node, webgpu or wasm). Also the reference the ONNX export is tested against.
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../backend";
@@ -10,13 +10,13 @@ import type { EngineOptions, InferenceEngine } from "./engine";
 const ACCELERATED = new Set(["wasm", "tensorflow", "webgpu"]);
 
 /** Starts a real backend once per process unless one is already active (tfjs's plain cpu backend is too slow). */
-async function ensureBackend(): Promise<void> {
-  if (ACCELERATED.has(tf.getBackend())) return;
-  await initBackend();
+async function ensureBackend(): Promise<string> {
+  if (ACCELERATED.has(tf.getBackend())) return "the process's active tfjs backend";
+  return (await initBackend()).reason;
 }
 
 export async function createTfjsEngine(artifacts: ModelArtifactsBundle, options: EngineOptions = {}): Promise<InferenceEngine> {
-  await ensureBackend();
+  const reason = await ensureBackend();
   const model = await layersModelFromArtifacts(artifacts);
   const inputShape = model.inputs[0]!.shape;
   const [height, width, channels] = inputShape.slice(1) as [number, number, number];
@@ -48,6 +48,7 @@ export async function createTfjsEngine(artifacts: ModelArtifactsBundle, options:
   return {
     kind: "tfjs",
     backend: `tfjs/${tf.getBackend()}`,
+    reason,
     classCount,
     featureSize,
     runWithFeatures,
