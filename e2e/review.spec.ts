@@ -43,6 +43,16 @@ async function scoredLesionWithOwnModel(db: Db, clinicianId: string) {
   return { ...seeded, ownModel };
 }
 
+/** More lesions of the seeded lesion's patient, each able to hold its own open flag. */
+async function otherLesions(db: Db, lesionId: string, count: number): Promise<string[]> {
+  const { patientId } = await db.lesion.findUniqueOrThrow({ where: { id: lesionId }, select: { patientId: true } });
+  const created = await db.lesion.createManyAndReturn({
+    data: Array.from({ length: count }, (_, i) => ({ patientId, bodySite: "back", label: `Other lesion ${i + 1}` })),
+    select: { id: true },
+  });
+  return created.map((lesion) => lesion.id);
+}
+
 test.describe("the review queue", () => {
   test("a dermatologist finds a flag, reads the evidence and defers it by keyboard; a second reviewer is told it was decided", async ({
     signedInAs,
@@ -167,11 +177,13 @@ test.describe("the review queue", () => {
     const seeded = await scoredLesionWithOwnModel(db, user.id);
     // Two random scores a billionth apart: no other flag (another test, a retry) can sit between them in queue order.
     const score = 0.95 + randomInt(0, 1_000_000) / 1e8;
+    // A lesion has at most one open flag (Flag_one_open_per_lesion): the second flag is on another of the patient's lesions.
+    const [secondLesion, ...pagingLesions] = await otherLesions(db, seeded.lesionId, 27);
     const [higher, lower] = await Promise.all(
       [score, score - 1e-9].map((pMalignant, i) =>
         db.flag.create({
           data: {
-            lesionId: seeded.lesionId,
+            lesionId: i === 0 ? seeded.lesionId : secondLesion!,
             kind: "POSSIBLE_MISSED_MALIGNANCY",
             reason: `Possible missed malignancy (${i === 0 ? "first" : "second"} of ${seeded.tag}).`,
             pMalignant,
@@ -194,9 +206,9 @@ test.describe("the review queue", () => {
     // Keyset paging over the test's own model version: 26 open flags, 25 on the first page, the least urgent next.
     await db.flag.createMany({
       data: [
-        { lesionId: seeded.lesionId, kind: "POSSIBLE_MISSED_MALIGNANCY" as const, reason: `Paging top of ${seeded.tag}`, pMalignant: 0.95, threshold: 0.3, modelVersionId: seeded.ownModel.id },
+        { lesionId: pagingLesions[25]!, kind: "POSSIBLE_MISSED_MALIGNANCY" as const, reason: `Paging top of ${seeded.tag}`, pMalignant: 0.95, threshold: 0.3, modelVersionId: seeded.ownModel.id },
         ...Array.from({ length: 25 }, (_, i) => ({
-          lesionId: seeded.lesionId,
+          lesionId: pagingLesions[i]!,
           kind: "REVIEW_REQUIRED" as const,
           reason: `Paging ${i} of ${seeded.tag}`,
           pMalignant: 0.1 + i / 1000,

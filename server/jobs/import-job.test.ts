@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../services/domain-error";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../db/client";
@@ -55,7 +55,7 @@ describe("import jobs", () => {
 
   it("only imports data sets found under the import folder, never an arbitrary path", async () => {
     const attempt = startImportRun({ db: database.db, boss: sender, actorId: adminId, kind: "FOLDER_LAYOUT", source: "../../etc" });
-    await expect(attempt).rejects.toBeInstanceOf(TRPCError);
+    await expect(attempt).rejects.toBeInstanceOf(DomainError);
     await expect(attempt).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 });

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../services/domain-error";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../db/client";
@@ -83,9 +83,9 @@ describe("retraining jobs", () => {
     const refused = launches.filter((launch): launch is PromiseRejectedResult => launch.status === "rejected");
     expect(started).toHaveLength(1);
     expect(refused).toHaveLength(1);
-    expect(refused[0]!.reason).toBeInstanceOf(TRPCError);
-    expect((refused[0]!.reason as TRPCError).code).toBe("CONFLICT");
-    expect((refused[0]!.reason as TRPCError).message).toMatch(/already (queued|running).*only one runs at a time/);
+    expect(refused[0]!.reason).toBeInstanceOf(DomainError);
+    expect((refused[0]!.reason as DomainError).code).toBe("CONFLICT");
+    expect((refused[0]!.reason as DomainError).message).toMatch(/already (queued|running).*only one runs at a time/);
 
     // The admin cancels the one that started; it stops within seconds and registers nothing.
     const runId = (started[0] as PromiseFulfilledResult<{ id: string }>).value.id;

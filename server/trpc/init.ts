@@ -9,6 +9,7 @@ import { ZodError, z } from "zod";
 import type { Db } from "../db/client";
 import { can, type Permission } from "../auth/roles";
 import type { SessionUser } from "../auth/session";
+import { domainErrorsAsTrpc } from "./domain-errors";
 import { notFoundForMissingRecords, refuseNulBytes } from "./input-boundary";
 
 // 1. Context ---------------------------------------------------------------------------------------------------
@@ -32,10 +33,13 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 // 3. Procedures ----------------------------------------------------------------------------------------------
-/** Every procedure starts here: the input boundary (input-boundary.ts) runs before any input schema or access check. */
+/**
+ * Every procedure starts here: the input boundary (input-boundary.ts) runs before any input schema or access check,
+ * and a service's DomainError becomes the tRPC error of its code (domain-errors.ts).
+ */
 export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
   await refuseNulBytes(getRawInput);
-  return notFoundForMissingRecords(await next());
+  return domainErrorsAsTrpc(notFoundForMissingRecords(await next()));
 });
 
 /** Signed in, with the user narrowed to non-null. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIAGNOSES, isMalignantDiagnosis } from "@/ml/diagnoses";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/database";
@@ -17,7 +17,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
     await promise;
     return "OK";
   } catch (error) {
-    if (error instanceof TRPCError) return error.code;
+    if (error instanceof DomainError) return error.code;
     throw error;
   }
 }

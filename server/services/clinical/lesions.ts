@@ -1,7 +1,7 @@
 /**
  * Lesions and what is recorded on them: images (as a timeline), clinical assessments, biopsy outcomes.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { recordAudit } from "../audit/record-audit";
@@ -16,7 +16,7 @@ export async function createLesion(options: { db: Db; actorId: string; patientId
   const { db, actorId, patientId, input } = options;
   return db.$transaction(async (tx) => {
     if (!(await tx.patient.findUnique({ where: { id: patientId }, select: { id: true } }))) {
-      throw new TRPCError({ code: "NOT_FOUND", message: "No such patient." });
+      throw new DomainError("NOT_FOUND", "No such patient.");
     }
     const lesion = await tx.lesion.create({ data: { ...input, patientId }, select: lesionSelect });
     await recordAudit(tx, { actorId, action: "CREATE", entityType: "Lesion", entityId: lesion.id, after: lesion });
@@ -28,7 +28,7 @@ export async function updateLesion(options: { db: Db; actorId: string; lesionId:
   const { db, actorId, lesionId, input } = options;
   return db.$transaction(async (tx) => {
     const before = await tx.lesion.findUnique({ where: { id: lesionId }, select: lesionSelect });
-    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
+    if (!before) throw new DomainError("NOT_FOUND", "No such lesion.");
     const after = await tx.lesion.update({ where: { id: lesionId }, data: input, select: lesionSelect });
     await recordAudit(tx, { actorId, action: "UPDATE", entityType: "Lesion", entityId: lesionId, before, after });
     return after;
@@ -71,7 +71,7 @@ export async function getLesion(options: { db: Db; lesionId: string }) {
       },
     },
   });
-  if (!lesion) throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
+  if (!lesion) throw new DomainError("NOT_FOUND", "No such lesion.");
   return lesion;
 }
 
@@ -79,7 +79,7 @@ export async function recordAssessment(options: { db: Db; actorId: string; lesio
   const { db, actorId, lesionId, input } = options;
   const assessment = await db.$transaction(async (tx) => {
     if (!(await tx.lesion.findUnique({ where: { id: lesionId }, select: { id: true } }))) {
-      throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
+      throw new DomainError("NOT_FOUND", "No such lesion.");
     }
     const assessment = await tx.clinicalAssessment.create({
       data: { ...input, lesionId, clinicianId: actorId },
@@ -119,9 +119,9 @@ export async function recordBiopsyOutcomeInTransaction(
 ) {
   const { actorId, lesionId, input } = options;
   const diagnosis = histopathologyOf(input.histopathologyDiagnosis);
-  if (!diagnosis) throw new TRPCError({ code: "BAD_REQUEST", message: "Unknown histopathology diagnosis." });
+  if (!diagnosis) throw new DomainError("BAD_REQUEST", "Unknown histopathology diagnosis.");
   if (!(await tx.lesion.findUnique({ where: { id: lesionId }, select: { id: true } }))) {
-    throw new TRPCError({ code: "NOT_FOUND", message: "No such lesion." });
+    throw new DomainError("NOT_FOUND", "No such lesion.");
   }
   const outcome = await tx.biopsyOutcome.create({
     data: {

@@ -1,7 +1,7 @@
 /**
  * Patients: search, read, register, edit. Every change is audited in the same transaction.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { recordAudit } from "../audit/record-audit";
@@ -78,7 +78,7 @@ export async function getPatient(options: { db: Db; patientId: string }) {
       },
     },
   });
-  if (!patient) throw new TRPCError({ code: "NOT_FOUND", message: "No such patient." });
+  if (!patient) throw new DomainError("NOT_FOUND", "No such patient.");
   return {
     ...patient,
     lesions: patient.lesions.map(({ _count, assessments, biopsyOutcomes, ...lesion }) => ({
@@ -94,7 +94,7 @@ export async function createPatient(options: { db: Db; actorId: string; input: P
   const { db, actorId, input } = options;
   return db.$transaction(async (tx) => {
     if (await tx.patient.findUnique({ where: { mrn: input.mrn }, select: { id: true } })) {
-      throw new TRPCError({ code: "CONFLICT", message: `A patient with MRN ${input.mrn} already exists.` });
+      throw new DomainError("CONFLICT", `A patient with MRN ${input.mrn} already exists.`);
     }
     const patient = await tx.patient.create({
       data: { ...input, birthDate: toDate(input.birthDate) },
@@ -109,9 +109,9 @@ export async function updatePatient(options: { db: Db; actorId: string; patientI
   const { db, actorId, patientId, input } = options;
   return db.$transaction(async (tx) => {
     const before = await tx.patient.findUnique({ where: { id: patientId }, select: patientSelect });
-    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No such patient." });
+    if (!before) throw new DomainError("NOT_FOUND", "No such patient.");
     if (input.mrn !== before.mrn && (await tx.patient.findUnique({ where: { mrn: input.mrn }, select: { id: true } }))) {
-      throw new TRPCError({ code: "CONFLICT", message: `A patient with MRN ${input.mrn} already exists.` });
+      throw new DomainError("CONFLICT", `A patient with MRN ${input.mrn} already exists.`);
     }
     const after = await tx.patient.update({
       where: { id: patientId },

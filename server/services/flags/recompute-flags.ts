@@ -4,7 +4,9 @@
  * decided is not raised again for the same assessment, model and kind: their decision covers those inputs.
  */
 import type { Db } from "../../db/client";
+import { INVARIANT_INDEXES, isUniqueViolation } from "../../db/unique-violation";
 import type { Prisma } from "../../db/generated/client";
+import { DomainError } from "../domain-error";
 import { inForce, operatingPointInForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
 import { readImageQuality } from "../quality/image-quality";
 import { applyFlagPolicy, type FlagDecision } from "./flag-policy";
@@ -131,8 +133,23 @@ export async function recomputeLesionFlagInTransaction(tx: Tx, lesionId: string)
   }
   if (open) await tx.flag.update({ where: { id: open.id }, data: { status: "SUPERSEDED", closedAt: new Date() } });
   if (alreadyDecided) return open ? "superseded" : "unchanged";
-  await tx.flag.create({ data: { lesionId, ...fields } });
+  await createOpenFlag(tx, { lesionId, ...fields });
   return "raised";
+}
+
+/**
+ * Opens a flag. The lesion must be locked (lockLesion) and its previous open flag closed: the database holds one OPEN
+ * flag per lesion (Flag_one_open_per_lesion), and a writer that skipped the lock is refused with a clear error.
+ */
+export async function createOpenFlag(tx: Tx, data: Prisma.FlagUncheckedCreateInput): Promise<void> {
+  try {
+    await tx.flag.create({ data: { ...data, status: "OPEN" }, select: { id: true } });
+  } catch (error) {
+    if (isUniqueViolation(error, INVARIANT_INDEXES.oneOpenFlagPerLesion)) {
+      throw new DomainError("CONFLICT", "This lesion already has an open flag (changed at the same moment): reload to see it.", { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** Closes the loop when histopathology arrives: the lesion's open flag is closed (called by recordBiopsyOutcome). */

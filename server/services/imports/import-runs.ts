@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import type PgBoss from "pg-boss";
 import type { Db } from "../../db/client";
 import type { ImportKind } from "../../db/generated/client";
@@ -74,10 +74,10 @@ export async function startImportRun(options: {
   const { db, boss, actorId, kind, source } = options;
   const available = listAvailableDatasets().find((dataset) => dataset.source === source && dataset.kind === kind);
   if (!available) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `No ${KIND_DESCRIPTIONS[kind]} data set named "${source}" under the import folder.` });
+    throw new DomainError("BAD_REQUEST", `No ${KIND_DESCRIPTIONS[kind]} data set named "${source}" under the import folder.`);
   }
   const running = await db.importRun.findFirst({ where: { source, status: { in: ["QUEUED", "RUNNING"] } }, select: { id: true } });
-  if (running) throw new TRPCError({ code: "CONFLICT", message: `An import of ${source} is already queued or running.` });
+  if (running) throw new DomainError("CONFLICT", `An import of ${source} is already queued or running.`);
   const run = await db.$transaction(async (tx) => {
     const created = await tx.importRun.create({ data: { kind, source, requestedById: actorId } });
     await recordAudit(tx, { actorId, action: "IMPORT", entityType: "ImportRun", entityId: created.id, after: { kind, source } });

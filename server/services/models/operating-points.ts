@@ -7,7 +7,7 @@
  * (operating-point-in-force.ts). Each change is audited, re-checks the safety rule at the new threshold, and queues
  * the re-scoring job that recomputes open flags, all in one transaction.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import { can } from "../../auth/roles";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
@@ -41,7 +41,7 @@ export async function listOperatingPoints(options: { db: Db; modelVersionId: str
     where: { id: options.modelVersionId },
     select: { threshold: true, targetSensitivity: true, createdAt: true, operatingPoints: { orderBy: { version: "desc" }, select: pointSelect } },
   });
-  if (!model) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
+  if (!model) throw new DomainError("NOT_FOUND", "No such model version.");
   if (model.operatingPoints.length > 0) {
     return model.operatingPoints.map((point) => ({ ...point, evidence: localThresholdEvidence.nullable().parse(point.evidence) }));
   }
@@ -64,7 +64,7 @@ export async function listOperatingPoints(options: { db: Db; modelVersionId: str
 async function lockActiveModel(tx: Tx, actorId: string, modelVersionId: string) {
   const user = await tx.user.findUnique({ where: { id: actorId }, select: { role: true, active: true } });
   if (!user || !user.active || !can(user.role, "models:manage")) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Only an active admin may change the operating point." });
+    throw new DomainError("FORBIDDEN", "Only an active admin may change the operating point.");
   }
   // Serialises operating point changes with each other and with promotions (registry.ts locks the same rows).
   await tx.$queryRaw`SELECT id FROM "ModelVersion" WHERE id = ${modelVersionId} FOR UPDATE`;
@@ -72,9 +72,9 @@ async function lockActiveModel(tx: Tx, actorId: string, modelVersionId: string) 
     where: { id: modelVersionId },
     select: { id: true, version: true, status: true, threshold: true, targetSensitivity: true, createdAt: true },
   });
-  if (!model) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
+  if (!model) throw new DomainError("NOT_FOUND", "No such model version.");
   if (model.status !== "ACTIVE") {
-    throw new TRPCError({ code: "PRECONDITION_FAILED", message: `${model.version} is not the active model: only the active model's operating point can be changed.` });
+    throw new DomainError("PRECONDITION_FAILED", `${model.version} is not the active model: only the active model's operating point can be changed.`);
   }
   return model;
 }
@@ -142,35 +142,28 @@ async function addOperatingPoint(
  */
 export async function adoptLocalThreshold(options: { db: Db; boss: JobSender; actorId: string; modelVersionId: string; expectedThreshold: number; reason: string }) {
   const reason = options.reason.trim();
-  if (!reason) throw new TRPCError({ code: "BAD_REQUEST", message: "Say why the local threshold is adopted." });
+  if (!reason) throw new DomainError("BAD_REQUEST", "Say why the local threshold is adopted.");
   return options.db.$transaction(async (tx) => {
     const model = await lockActiveModel(tx, options.actorId, options.modelVersionId);
     const current = await operatingPointInForce(tx, model.id);
     const local = await computeLocalValidation(tx, model.id);
     const proposal = local.proposedThreshold;
     if (!proposal) {
-      throw new TRPCError({
-        code: "PRECONDITION_FAILED",
-        message: "There is no local threshold proposal yet: it needs biopsy-confirmed malignant lesions scored before their result.",
-      });
+      throw new DomainError("PRECONDITION_FAILED", "There is no local threshold proposal yet: it needs biopsy-confirmed malignant lesions scored before their result.");
     }
     const { criteria } = local;
     if (local.malignantLesions < criteria.minMalignantLesions || local.benignLesions < criteria.minBenignLesions) {
-      throw new TRPCError({
-        code: "PRECONDITION_FAILED",
-        message:
-          `Too few local lesions to adopt a local threshold: ${local.malignantLesions} malignant (at least ${criteria.minMalignantLesions}) ` +
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        `Too few local lesions to adopt a local threshold: ${local.malignantLesions} malignant (at least ${criteria.minMalignantLesions}) ` +
           `and ${local.benignLesions} benign (at least ${criteria.minBenignLesions}), as the acceptance criteria (version ${criteria.version}) require.`,
-      });
+      );
     }
     if (Math.abs(proposal.value - options.expectedThreshold) > SAME_THRESHOLD) {
-      throw new TRPCError({
-        code: "CONFLICT",
-        message: `The local proposal changed since the page was loaded (now ${proposal.value.toFixed(4)}): review it and adopt again.`,
-      });
+      throw new DomainError("CONFLICT", `The local proposal changed since the page was loaded (now ${proposal.value.toFixed(4)}): review it and adopt again.`);
     }
     if (Math.abs(proposal.value - current.threshold) <= SAME_THRESHOLD) {
-      throw new TRPCError({ code: "CONFLICT", message: `The threshold ${proposal.value.toFixed(4)} is already in force (operating point version ${current.version}).` });
+      throw new DomainError("CONFLICT", `The threshold ${proposal.value.toFixed(4)} is already in force (operating point version ${current.version}).`);
     }
     return addOperatingPoint(tx, {
       boss: options.boss,
@@ -196,12 +189,12 @@ export async function adoptLocalThreshold(options: { db: Db; boss: JobSender; ac
 /** Goes back to the validation threshold: another new version, never an edit of the history. */
 export async function revertToValidationThreshold(options: { db: Db; boss: JobSender; actorId: string; modelVersionId: string; reason: string }) {
   const reason = options.reason.trim();
-  if (!reason) throw new TRPCError({ code: "BAD_REQUEST", message: "Say why the operating point is reverted." });
+  if (!reason) throw new DomainError("BAD_REQUEST", "Say why the operating point is reverted.");
   return options.db.$transaction(async (tx) => {
     const model = await lockActiveModel(tx, options.actorId, options.modelVersionId);
     const current = await operatingPointInForce(tx, model.id);
     if (current.source === "VALIDATION" && Math.abs(current.threshold - model.threshold) <= SAME_THRESHOLD) {
-      throw new TRPCError({ code: "CONFLICT", message: `The validation threshold is already in force (operating point version ${current.version}).` });
+      throw new DomainError("CONFLICT", `The validation threshold is already in force (operating point version ${current.version}).`);
     }
     return addOperatingPoint(tx, {
       boss: options.boss,

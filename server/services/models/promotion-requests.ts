@@ -6,9 +6,10 @@
  * model changed since it was made or the candidate's gates no longer hold; every step is audited. Roll back stays
  * one action by one admin (registry.ts): it is the safety escape hatch.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import { can } from "../../auth/roles";
 import type { Db } from "../../db/client";
+import { INVARIANT_INDEXES, isUniqueViolation } from "../../db/unique-violation";
 import type { Prisma } from "../../db/generated/client";
 import type { JobSender } from "../../jobs/enqueue-in-transaction";
 import { recordAudit } from "../audit/record-audit";
@@ -21,7 +22,7 @@ type Tx = Prisma.TransactionClient;
 async function requireModelManager(tx: Tx, actorId: string, doing: string): Promise<{ name: string }> {
   const user = await tx.user.findUnique({ where: { id: actorId }, select: { name: true, role: true, active: true } });
   if (!user || !user.active || !can(user.role, "models:manage")) {
-    throw new TRPCError({ code: "FORBIDDEN", message: `Only an active admin may ${doing}.` });
+    throw new DomainError("FORBIDDEN", `Only an active admin may ${doing}.`);
   }
   return user;
 }
@@ -33,36 +34,40 @@ export async function requestPromotion(options: { db: Db; actorId: string; model
     await requireModelManager(tx, actorId, "request a promotion");
     await lockRegistryRows(tx, modelVersionId);
     const candidate = await tx.modelVersion.findUnique({ where: { id: modelVersionId }, select: { id: true, version: true, status: true, gateResults: true } });
-    if (!candidate) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
-    if (candidate.status === "ACTIVE") throw new TRPCError({ code: "CONFLICT", message: `${candidate.version} is already active.` });
+    if (!candidate) throw new DomainError("NOT_FOUND", "No such model version.");
+    if (candidate.status === "ACTIVE") throw new DomainError("CONFLICT", `${candidate.version} is already active.`);
     const active = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } });
     const gates = readGateResults(candidate.gateResults);
     const verdict = gatesStillHold(gates, active?.version ?? null);
     if (!verdict.passed && !overrideReason) {
-      throw new TRPCError({
-        code: "PRECONDITION_FAILED",
-        message: `${candidate.version} cannot be promoted: ${verdict.reason}; requesting it anyway needs an override reason.`,
-      });
+      throw new DomainError("PRECONDITION_FAILED", `${candidate.version} cannot be promoted: ${verdict.reason}; requesting it anyway needs an override reason.`);
     }
     const pending = await tx.promotionRequest.findFirst({
       where: { modelVersionId, status: "PENDING" },
       select: { requestedBy: { select: { name: true } } },
     });
     if (pending) {
-      throw new TRPCError({ code: "CONFLICT", message: `${candidate.version} already has a pending promotion request (by ${pending.requestedBy.name}).` });
+      throw new DomainError("CONFLICT", `${candidate.version} already has a pending promotion request (by ${pending.requestedBy.name}).`);
     }
-    const request = await tx.promotionRequest.create({
-      data: {
-        modelVersionId,
-        requestedById: actorId,
-        activeVersionAtRequest: active?.version ?? null,
-        gatesPassed: verdict.passed,
-        gateVerdict: verdict.passed ? "passed the promotion gates" : (verdict.reason ?? "did not pass the promotion gates"),
-        // An override reason given while the gates pass is not an override: not recorded as one.
-        overrideReason: verdict.passed ? null : overrideReason,
-      },
-      select: { id: true, status: true },
-    });
+    const request = await tx.promotionRequest
+      .create({
+        data: {
+          modelVersionId,
+          requestedById: actorId,
+          activeVersionAtRequest: active?.version ?? null,
+          gatesPassed: verdict.passed,
+          gateVerdict: verdict.passed ? "passed the promotion gates" : (verdict.reason ?? "did not pass the promotion gates"),
+          // An override reason given while the gates pass is not an override: not recorded as one.
+          overrideReason: verdict.passed ? null : overrideReason,
+        },
+        select: { id: true, status: true },
+      })
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error, INVARIANT_INDEXES.onePendingPromotionPerModel)) {
+          throw new DomainError("CONFLICT", `${candidate.version} already has a pending promotion request (made at the same moment).`, { cause: error });
+        }
+        throw error;
+      });
     await recordAudit(tx, {
       actorId,
       action: "REQUEST_PROMOTION",
@@ -110,7 +115,7 @@ export async function approvePromotion(options: { db: Db; boss: JobSender; actor
   const outcome = await db.$transaction(async (tx): Promise<ApproveOutcome> => {
     const approver = await requireModelManager(tx, actorId, "approve a promotion");
     const target = await tx.promotionRequest.findUnique({ where: { id: promotionRequestId }, select: { modelVersionId: true } });
-    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: "No such promotion request." });
+    if (!target) throw new DomainError("NOT_FOUND", "No such promotion request.");
     await lockRegistryRows(tx, target.modelVersionId);
     await tx.$queryRaw`SELECT id FROM "PromotionRequest" WHERE id = ${promotionRequestId} FOR UPDATE`;
     const request = await tx.promotionRequest.findUniqueOrThrow({
@@ -121,10 +126,10 @@ export async function approvePromotion(options: { db: Db; boss: JobSender; actor
       },
     });
     if (request.status !== "PENDING") {
-      throw new TRPCError({ code: "CONFLICT", message: `This promotion request is no longer pending (${request.status.toLowerCase()}).` });
+      throw new DomainError("CONFLICT", `This promotion request is no longer pending (${request.status.toLowerCase()}).`);
     }
     if (request.requestedById === actorId) {
-      throw new TRPCError({ code: "FORBIDDEN", message: "You requested this promotion: a different admin must approve it (four-eyes)." });
+      throw new DomainError("FORBIDDEN", "You requested this promotion: a different admin must approve it (four-eyes).");
     }
     const active = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } });
     const gates = readGateResults(request.modelVersion.gateResults);
@@ -159,7 +164,7 @@ export async function approvePromotion(options: { db: Db; boss: JobSender; actor
     return { kind: "approved", promoted: activated };
   });
   if (outcome.kind === "void") {
-    throw new TRPCError({ code: "PRECONDITION_FAILED", message: `This promotion request is void: ${outcome.reason}. Request the promotion again.` });
+    throw new DomainError("PRECONDITION_FAILED", `This promotion request is void: ${outcome.reason}. Request the promotion again.`);
   }
   return outcome.promoted;
 }
@@ -168,14 +173,14 @@ export async function approvePromotion(options: { db: Db; boss: JobSender; actor
 export async function rejectPromotion(options: { db: Db; actorId: string; promotionRequestId: string; reason: string }) {
   const { db, actorId, promotionRequestId } = options;
   const reason = options.reason.trim();
-  if (!reason) throw new TRPCError({ code: "BAD_REQUEST", message: "Say why the promotion is rejected." });
+  if (!reason) throw new DomainError("BAD_REQUEST", "Say why the promotion is rejected.");
   return db.$transaction(async (tx) => {
     await requireModelManager(tx, actorId, "reject a promotion");
     await tx.$queryRaw`SELECT id FROM "PromotionRequest" WHERE id = ${promotionRequestId} FOR UPDATE`;
     const request = await tx.promotionRequest.findUnique({ where: { id: promotionRequestId }, select: { id: true, status: true, requestedById: true } });
-    if (!request) throw new TRPCError({ code: "NOT_FOUND", message: "No such promotion request." });
+    if (!request) throw new DomainError("NOT_FOUND", "No such promotion request.");
     if (request.status !== "PENDING") {
-      throw new TRPCError({ code: "CONFLICT", message: `This promotion request is no longer pending (${request.status.toLowerCase()}).` });
+      throw new DomainError("CONFLICT", `This promotion request is no longer pending (${request.status.toLowerCase()}).`);
     }
     const withdrawn = request.requestedById === actorId;
     const updated = await tx.promotionRequest.update({

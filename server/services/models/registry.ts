@@ -6,11 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import { MODEL_CARD_MD, readModelDirectory } from "@/ml/store";
 import type { EvaluationReport } from "@/ml/pipeline";
 import { z } from "zod";
 import type { Db } from "../../db/client";
+import { INVARIANT_INDEXES, isUniqueViolation } from "../../db/unique-violation";
 import type { Prisma } from "../../db/generated/client";
 import { enqueueScoreSweepInTransaction, type JobSender } from "../../jobs/enqueue-in-transaction";
 import { recordAudit } from "../audit/record-audit";
@@ -59,7 +60,7 @@ export async function registerModelVersion(options: {
   const verified = readModelDirectory(options.modelDir);
   const report = verified.metrics as EvaluationReport;
   if (typeof report !== "object" || report === null || !("test" in report) || report.test?.binary === undefined) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `${verified.version} has no evaluation report: evaluate it before registering.` });
+    throw new DomainError("BAD_REQUEST", `${verified.version} has no evaluation report: evaluate it before registering.`);
   }
   const { metadata } = verified;
   const data = {
@@ -119,11 +120,19 @@ export async function activateModelVersion(
 ) {
   const previous = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true, version: true } });
   if (previous) await tx.modelVersion.update({ where: { id: previous.id }, data: { status: "RETIRED" } });
-  const activated = await tx.modelVersion.update({
-    where: { id: options.modelVersionId },
-    data: { status: "ACTIVE", promotedAt: new Date(), promotedById: options.actorId, promotionReason: options.promotionReason },
-    select: { id: true, version: true, status: true, threshold: true },
-  });
+  const activated = await tx.modelVersion
+    .update({
+      where: { id: options.modelVersionId },
+      data: { status: "ACTIVE", promotedAt: new Date(), promotedById: options.actorId, promotionReason: options.promotionReason },
+      select: { id: true, version: true, status: true, threshold: true },
+    })
+    .catch((error: unknown) => {
+      // With no active model there is no common row to lock: a second activation at the same moment lands here.
+      if (isUniqueViolation(error, INVARIANT_INDEXES.oneActiveModel)) {
+        throw new DomainError("CONFLICT", "Another model version was made active at the same moment: nothing was changed. Reload and try again.", { cause: error });
+      }
+      throw error;
+    });
   const voided = await tx.promotionRequest.updateMany({
     where: { status: "PENDING" },
     data: {
@@ -162,16 +171,13 @@ export async function promoteModelVersion(options: {
     // One promotion at a time: lock every registry row we read.
     await lockRegistryRows(tx, modelVersionId);
     const candidate = await tx.modelVersion.findUnique({ where: { id: modelVersionId } });
-    if (!candidate) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
-    if (candidate.status === "ACTIVE") throw new TRPCError({ code: "CONFLICT", message: `${candidate.version} is already active.` });
+    if (!candidate) throw new DomainError("NOT_FOUND", "No such model version.");
+    if (candidate.status === "ACTIVE") throw new DomainError("CONFLICT", `${candidate.version} is already active.`);
     const gates = readGateResults(candidate.gateResults);
     const current = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } });
     const verdict = gatesStillHold(gates, current?.version ?? null);
     if (!verdict.passed && !overrideReason) {
-      throw new TRPCError({
-        code: "PRECONDITION_FAILED",
-        message: `${candidate.version} cannot be promoted: ${verdict.reason}; an admin override needs a reason.`,
-      });
+      throw new DomainError("PRECONDITION_FAILED", `${candidate.version} cannot be promoted: ${verdict.reason}; an admin override needs a reason.`);
     }
     const { activated } = await activateModelVersion(tx, {
       modelVersionId: candidate.id,
@@ -184,8 +190,18 @@ export async function promoteModelVersion(options: {
   });
 }
 
-/** Locks the active version's row and the given one: promotions, approvals and roll backs run one at a time. */
+/**
+ * Promotions, approvals and roll backs run one at a time. Row locks alone did not order two of them when no model was
+ * active (each locked only its own candidate, and both became ACTIVE), so a transaction-scoped advisory lock orders
+ * them first; the ModelVersion_one_active index is the guarantee behind it.
+ */
+async function lockRegistryChanges(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(727274001)`;
+}
+
+/** Takes the registry's change lock, then locks the active version's row and the given one. */
 export async function lockRegistryRows(tx: Tx, modelVersionId: string): Promise<void> {
+  await lockRegistryChanges(tx);
   await tx.$queryRaw`SELECT id FROM "ModelVersion" WHERE status = 'ACTIVE' OR id = ${modelVersionId} FOR UPDATE`;
 }
 
@@ -196,13 +212,14 @@ export async function lockRegistryRows(tx: Tx, modelVersionId: string): Promise<
 export async function rollBackModel(options: { db: Db; boss: JobSender; actorId: string | null; reason: string }) {
   const { db, actorId } = options;
   return db.$transaction(async (tx) => {
+    await lockRegistryChanges(tx);
     await tx.$queryRaw`SELECT id FROM "ModelVersion" WHERE status IN ('ACTIVE', 'RETIRED') FOR UPDATE`;
     const restore = await tx.modelVersion.findFirst({
       where: { status: "RETIRED", promotedAt: { not: null } },
       orderBy: { promotedAt: "desc" },
       select: { id: true, version: true },
     });
-    if (!restore) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "There is no earlier model to roll back to." });
+    if (!restore) throw new DomainError("PRECONDITION_FAILED", "There is no earlier model to roll back to.");
     const { activated } = await activateModelVersion(tx, {
       modelVersionId: restore.id,
       actorId,

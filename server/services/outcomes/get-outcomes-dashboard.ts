@@ -2,7 +2,7 @@
  * The outcomes dashboard for one model version (default: the active one) and a range of months: the database does
  * the per-lesion and per-month aggregation, ml/evaluation computes the metrics in Node, and the browser only draws.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import type { Db } from "../../db/client";
 import { inForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
 import { summariseBiopsies } from "./biopsy-summary";
@@ -33,7 +33,7 @@ export async function getOutcomesDashboard(options: { db: Db; query: OutcomesQue
   const model = query.modelVersionId
     ? modelVersions.find((version) => version.id === query.modelVersionId)
     : (modelVersions.find((version) => version.status === "ACTIVE") ?? null);
-  if (model === undefined) throw new TRPCError({ code: "NOT_FOUND", message: "No such model version." });
+  if (model === undefined) throw new DomainError("NOT_FOUND", "No such model version.");
 
   const [costPerBiopsy, rows, activity, safety, trainingSet] = await Promise.all([
     query.costPerBiopsy ?? configuredCostPerBiopsy(db),

@@ -40,6 +40,8 @@ async function modelVersion(version: string, storagePath: string, sha256: string
 }
 
 async function flagUnder(modelVersionId: string | null) {
+  // A lesion has one open flag at a time (Flag_one_open_per_lesion): the new one supersedes the last.
+  await database.db.flag.updateMany({ where: { lesionId, status: "OPEN" }, data: { status: "SUPERSEDED" } });
   const flag = await database.db.flag.create({
     data: { lesionId, kind: "LIKELY_BENIGN", reason: "test", biopsyPlanned: true, pMalignant: 0.1, threshold: 0.3, modelVersionId },
   });

@@ -8,7 +8,7 @@
  * burst of page views cannot starve the web server's CPU. A missing or damaged model directory, or a missing image
  * file, gives "unavailable" with the reason, never an error page.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import { malignantProbability, DIAGNOSES } from "@/ml/diagnoses";
 import { defaultOcclusionGeometry, downsampleMap, occlusionSensitivity, pixelSensitivity } from "@/ml/explain";
 import { preprocessImageBytes, type Predictor } from "@/ml/inference";
@@ -75,7 +75,7 @@ export async function explainFlagImage(options: ExplainFlagImageOptions): Promis
       prediction: { select: { imageId: true } },
     },
   });
-  if (!flag) throw new TRPCError({ code: "NOT_FOUND", message: "No such flag." });
+  if (!flag) throw new DomainError("NOT_FOUND", "No such flag.");
   const imageId = options.imageId ?? flag.prediction?.imageId;
   const image = await db.lesionImage.findFirst({
     where: { lesionId: flag.lesionId, ...(imageId ? { id: imageId } : {}) },
@@ -83,7 +83,7 @@ export async function explainFlagImage(options: ExplainFlagImageOptions): Promis
     select: { id: true, storageKey: true },
   });
   if (!image) {
-    if (options.imageId) throw new TRPCError({ code: "NOT_FOUND", message: "No such image of this lesion." });
+    if (options.imageId) throw new DomainError("NOT_FOUND", "No such image of this lesion.");
     return { status: "unavailable", imageId: null, reason: "This lesion has no image to explain." };
   }
   const model = flag.modelVersion;

@@ -2,7 +2,7 @@
  * The review page's flag, read in one statement, against the same data read through Prisma's relations (the
  * reference below): a fully documented flag with several images, and one with every optional part missing.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
@@ -75,9 +75,9 @@ beforeAll(async () => {
   const { db } = database;
   const clinician = await db.user.create({ data: { email: "c@x.example", name: "Dr Clinician", role: "DERMATOLOGIST", passwordHash: "x" } });
   const reviewer = await db.user.create({ data: { email: "r@x.example", name: "Dr Reviewer", role: "DERMATOLOGIST", passwordHash: "x" } });
-  const model = (version: string) => createModelRowWithoutFiles(db, version);
-  const flagModel = await model("flag-model");
-  const otherModel = await model("other-model");
+  // The flag's model and a retired one that also scored the lesion (one model is active at a time).
+  const flagModel = await createModelRowWithoutFiles(db, "flag-model");
+  const otherModel = await createModelRowWithoutFiles(db, "other-model", { status: "RETIRED" });
 
   const patient = await db.patient.create({ data: { mrn: "D-1", name: "Detail Patient", sex: "FEMALE", birthDate: new Date("1970-03-04"), fitzpatrickType: 5 } });
   const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: "Mole on back" } });
@@ -165,6 +165,6 @@ describe("getFlagForReview", () => {
 
   it("answers NOT_FOUND for an unknown flag", async () => {
     await expect(getFlagForReview({ db: database.db, flagId: "no-such-flag" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(getFlagForReview({ db: database.db, flagId: "no-such-flag" })).rejects.toBeInstanceOf(TRPCError);
+    await expect(getFlagForReview({ db: database.db, flagId: "no-such-flag" })).rejects.toBeInstanceOf(DomainError);
   });
 });

@@ -5,7 +5,7 @@
  * One statement, one row per image (a lesion without images gives one row with no image): the review page is opened
  * for every case, and reading it relation by relation took eleven round trips to the database.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import { diagnosisProbabilitiesSchema } from "@/ml/diagnoses";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
@@ -100,7 +100,7 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
     WHERE f.id = ${options.flagId}
     ORDER BY i."capturedAt" ASC NULLS LAST, i."createdAt" ASC, i.id ASC`;
   const flag = rows[0];
-  if (!flag) throw new TRPCError({ code: "NOT_FOUND", message: "No such flag." });
+  if (!flag) throw new DomainError("NOT_FOUND", "No such flag.");
   const images = rows.flatMap((row) =>
     row.imageId === null
       ? []

@@ -3,18 +3,19 @@
  * is told who decided and when; nothing is overwritten. A second-read request closes this flag with the request and
  * opens a fresh flag of the same kind for another reviewer.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import type { Db } from "../../db/client";
-import { Prisma } from "../../db/generated/client";
+import { INVARIANT_INDEXES, isUniqueViolation } from "../../db/unique-violation";
 import { recordAudit } from "../audit/record-audit";
+import { createOpenFlag } from "../flags/recompute-flags";
 import type { ReviewDecisionInput } from "./schemas";
 
-export class FlagAlreadyDecidedError extends TRPCError {
+export class FlagAlreadyDecidedError extends DomainError {
   constructor(decidedBy: string, decidedAt: Date) {
-    super({
-      code: "CONFLICT",
-      message: `This flag was already decided by ${decidedBy} at ${decidedAt.toISOString().slice(0, 16).replace("T", " ")} UTC. Your decision was not saved; reload to see theirs.`,
-    });
+    super(
+      "CONFLICT",
+      `This flag was already decided by ${decidedBy} at ${decidedAt.toISOString().slice(0, 16).replace("T", " ")} UTC. Your decision was not saved; reload to see theirs.`,
+    );
   }
 }
 
@@ -34,10 +35,10 @@ export async function recordReview(options: { db: Db; actorId: string; input: Re
       await tx.$queryRaw`SELECT l.id FROM "Lesion" l JOIN "Flag" f ON f."lesionId" = l.id WHERE f.id = ${input.flagId} FOR UPDATE OF l`;
       const [flag] = await tx.$queryRaw<{ id: string; status: string; kind: string; lesionId: string }[]>`
         SELECT id, status::text AS status, kind::text AS kind, "lesionId" FROM "Flag" WHERE id = ${input.flagId} FOR UPDATE`;
-      if (!flag) throw new TRPCError({ code: "NOT_FOUND", message: "No such flag." });
+      if (!flag) throw new DomainError("NOT_FOUND", "No such flag.");
       if (flag.status === "DECIDED") throw await alreadyDecided(db, flag.id);
       if (flag.status !== "OPEN") {
-        throw new TRPCError({ code: "CONFLICT", message: "This flag is no longer open: newer data replaced it or the biopsy outcome closed it." });
+        throw new DomainError("CONFLICT", "This flag is no longer open: newer data replaced it or the biopsy outcome closed it.");
       }
       const review = await tx.review.create({
         data: {
@@ -53,18 +54,16 @@ export async function recordReview(options: { db: Db; actorId: string; input: Re
       await tx.flag.update({ where: { id: flag.id }, data: { status: "DECIDED" } });
       if (input.decision === "SECOND_READ") {
         const original = await tx.flag.findUniqueOrThrow({ where: { id: flag.id } });
-        await tx.flag.create({
-          data: {
-            lesionId: original.lesionId,
-            kind: original.kind,
-            reason: `Second read requested: ${input.reason}. ${original.reason}`,
-            biopsyPlanned: original.biopsyPlanned,
-            pMalignant: original.pMalignant,
-            threshold: original.threshold,
-            modelVersionId: original.modelVersionId,
-            predictionId: original.predictionId,
-            assessmentId: original.assessmentId,
-          },
+        await createOpenFlag(tx, {
+          lesionId: original.lesionId,
+          kind: original.kind,
+          reason: `Second read requested: ${input.reason}. ${original.reason}`,
+          biopsyPlanned: original.biopsyPlanned,
+          pMalignant: original.pMalignant,
+          threshold: original.threshold,
+          modelVersionId: original.modelVersionId,
+          predictionId: original.predictionId,
+          assessmentId: original.assessmentId,
         });
       }
       await recordAudit(tx, { actorId, action: "DECIDE", entityType: "Flag", entityId: flag.id, before: { status: "OPEN" }, after: review });
@@ -72,7 +71,7 @@ export async function recordReview(options: { db: Db; actorId: string; input: Re
     });
   } catch (error) {
     // The unique index on Review.flagId is the last line of defence against two simultaneous decisions.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw await alreadyDecided(db, input.flagId);
+    if (isUniqueViolation(error, INVARIANT_INDEXES.oneReviewPerFlag)) throw await alreadyDecided(db, input.flagId);
     throw error;
   }
 }

@@ -8,6 +8,7 @@
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { recordAudit } from "../audit/record-audit";
+import { DomainError } from "../domain-error";
 import { recomputeLesionFlagInTransaction } from "../flags/recompute-flags";
 import { computeLocalValidation, type LocalValidation } from "./local-validation";
 
@@ -15,8 +16,11 @@ type Tx = Prisma.TransactionClient;
 export type DeferralStatus = "SHADOW" | "ENABLED" | "SUSPENDED";
 
 /** Refused on purpose (criteria not met, wrong state): the message says why, in words an admin acts on. */
-export class DeferralChangeRefusedError extends Error {
+export class DeferralChangeRefusedError extends DomainError {
   override readonly name = "DeferralChangeRefusedError";
+  constructor(message: string) {
+    super("PRECONDITION_FAILED", message);
+  }
 }
 
 async function setDeferralStatus(tx: Tx, options: { modelVersionId: string; status: DeferralStatus; actorId: string | null; reason: string; evidence?: LocalValidation }) {

@@ -76,7 +76,8 @@ describe("computeModelDrift", () => {
   });
 
   it("says nothing about score drift for a model without validation deciles, and nothing about OOD without a detector", async () => {
-    const model = await createModelRowWithoutFiles(database.db, "drift-2");
+    // Drift is computed for any version, the retired ones too (one model is active at a time).
+    const model = await createModelRowWithoutFiles(database.db, "drift-2", { status: "RETIRED" });
     await prediction(model.id, 0.4, "2026-11-02T08:00:00Z", null);
     const drift = (await computeModelDrift(database.db, model.id))!;
     expect(drift.validationDeciles).toBeNull();

@@ -6,6 +6,7 @@
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { recordAudit } from "../audit/record-audit";
+import { DomainError } from "../domain-error";
 import { applySafetyRule } from "./deferral";
 
 type Tx = Prisma.TransactionClient;
@@ -68,8 +69,11 @@ export async function listSafetyEvents(options: { db: Db; includeAcknowledged?: 
   });
 }
 
-export class SafetyEventNotFoundError extends Error {
+export class SafetyEventNotFoundError extends DomainError {
   override readonly name = "SafetyEventNotFoundError";
+  constructor(message: string) {
+    super("NOT_FOUND", message);
+  }
 }
 
 export async function acknowledgeSafetyEvent(options: { db: Db; actorId: string; safetyEventId: string; note: string }) {

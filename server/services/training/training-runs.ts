@@ -2,10 +2,11 @@
  * Training runs as the admin sees them: launch (one at a time per deployment, enforced by a partial unique index so
  * two simultaneous launches cannot both start), cancel, list, and the reaper that fails runs whose process died.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import type PgBoss from "pg-boss";
 import type { Db } from "../../db/client";
-import { Prisma, type TrainingTrigger } from "../../db/generated/client";
+import type { TrainingTrigger } from "../../db/generated/client";
+import { INVARIANT_INDEXES, isUniqueViolation } from "../../db/unique-violation";
 import { QUEUES, type TrainModelPayload } from "../../jobs/queues";
 import { recordAudit } from "../audit/record-audit";
 import { trainingParamsSchema, type TrainingParams } from "./training-params";
@@ -14,10 +15,6 @@ import { trainingRunResultSchema } from "./training-run-result";
 import type { TrainingRunView } from "./schemas";
 
 const IN_PROGRESS = ["QUEUED", "RUNNING"] as const;
-
-function isOneInProgressViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-}
 
 async function inProgressMessage(db: Db): Promise<string> {
   const running = await db.trainingRun.findFirst({
@@ -50,7 +47,7 @@ export async function launchTrainingRun(options: {
       return created;
     });
   } catch (error) {
-    if (isOneInProgressViolation(error)) throw new TRPCError({ code: "CONFLICT", message: await inProgressMessage(db) });
+    if (isUniqueViolation(error, INVARIANT_INDEXES.oneTrainingRunInProgress)) throw new DomainError("CONFLICT", await inProgressMessage(db));
     throw error;
   }
   const payload: TrainModelPayload = { trainingRunId: run.id };
@@ -72,7 +69,7 @@ export async function cancelTrainingRun(options: { db: Db; actorId: string; trai
   const { db, actorId, trainingRunId } = options;
   return db.$transaction(async (tx) => {
     const [run] = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "TrainingRun" WHERE id = ${trainingRunId} FOR UPDATE`;
-    if (!run) throw new TRPCError({ code: "NOT_FOUND", message: "No such training run." });
+    if (!run) throw new DomainError("NOT_FOUND", "No such training run.");
     if (run.status === "QUEUED") {
       await tx.trainingRun.update({
         where: { id: trainingRunId },
@@ -81,7 +78,7 @@ export async function cancelTrainingRun(options: { db: Db; actorId: string; trai
     } else if (run.status === "RUNNING") {
       await tx.trainingRun.update({ where: { id: trainingRunId }, data: { cancelRequestedAt: new Date() } });
     } else {
-      throw new TRPCError({ code: "CONFLICT", message: `This run has already ended (${run.status.toLowerCase()}).` });
+      throw new DomainError("CONFLICT", `This run has already ended (${run.status.toLowerCase()}).`);
     }
     await recordAudit(tx, { actorId, action: "CANCEL", entityType: "TrainingRun", entityId: trainingRunId, before: { status: run.status } });
     return { status: run.status === "QUEUED" ? ("CANCELLED" as const) : ("CANCELLING" as const) };

@@ -3,7 +3,7 @@
  * which fires a "training-schedule" job at each cron time. That job starts a run only when enough new confirmed
  * cases arrived since the last successful run; otherwise it records a SKIPPED run that says why.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError, isDomainError } from "../domain-error";
 import cronParser from "cron-parser";
 import type PgBoss from "pg-boss";
 import type { Db } from "../../db/client";
@@ -41,9 +41,9 @@ export async function saveTrainingSchedule(options: { db: Db; boss: PgBoss; acto
   const { db, boss, actorId } = options;
   const schedule = trainingScheduleSchema.parse(options.schedule);
   const next = nextCronTimes(schedule.cron, schedule.timezone);
-  if ("error" in next) throw new TRPCError({ code: "BAD_REQUEST", message: `Not a valid schedule: ${next.error}.` });
+  if ("error" in next) throw new DomainError("BAD_REQUEST", `Not a valid schedule: ${next.error}.`);
   if (schedule.cron.trim().split(/\s+/).length !== 5) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "Use a five-field cron expression: minute hour day-of-month month day-of-week." });
+    throw new DomainError("BAD_REQUEST", "Use a five-field cron expression: minute hour day-of-month month day-of-week.");
   }
   const before = await getTrainingSchedule(db);
   await db.$transaction(async (tx) => {
@@ -85,7 +85,7 @@ export async function runScheduledTraining(options: { db: Db; boss: PgBoss; log?
     options.log?.(`scheduled training run ${run.id} queued (${count} new confirmed cases)`);
     return { started: true as const, runId: run.id, message: `${count} new confirmed cases: run queued.` };
   } catch (error) {
-    if (error instanceof TRPCError && error.code === "CONFLICT") return skip(`Skipped: ${error.message}`);
+    if (isDomainError(error, "CONFLICT")) return skip(`Skipped: ${error.message}`);
     throw error;
   }
 }

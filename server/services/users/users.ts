@@ -1,7 +1,7 @@
 /**
  * User accounts: create, list, change role or active state. Every change is audited.
  */
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "../domain-error";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { normaliseEmail } from "../../auth/authenticate";
@@ -33,7 +33,7 @@ export async function createUser(options: { db: Db; actorId: string | null; inpu
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
-    if (existing) throw new TRPCError({ code: "CONFLICT", message: "A user with this email already exists." });
+    if (existing) throw new DomainError("CONFLICT", "A user with this email already exists.");
     const user = await tx.user.create({
       data: { email: input.email, name: input.name, role: input.role, passwordHash, createdByDemoSeed },
       select: userSelect,
@@ -56,11 +56,11 @@ export const updateUserInput = z.object({
 export async function updateUser(options: { db: Db; actorId: string; input: z.infer<typeof updateUserInput> }) {
   const { db, actorId, input } = options;
   if (input.userId === actorId && (input.active === false || input.role === "DERMATOLOGIST")) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "You cannot remove your own admin access." });
+    throw new DomainError("BAD_REQUEST", "You cannot remove your own admin access.");
   }
   return db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { id: input.userId }, select: userSelect });
-    if (!before) throw new TRPCError({ code: "NOT_FOUND", message: "No such user." });
+    if (!before) throw new DomainError("NOT_FOUND", "No such user.");
     const after = await tx.user.update({
       where: { id: input.userId },
       data: { role: input.role, active: input.active },
