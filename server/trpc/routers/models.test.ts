@@ -11,6 +11,7 @@ import type { SessionUser } from "../../auth/session";
 import { evaluatePromotionGates } from "../../services/models/promotion-gates";
 import { headlineMetrics, registerModelVersion } from "../../services/models/registry";
 import { createTestDatabase, type TestDatabase } from "../../testing/database";
+import { createModelRowWithoutFiles } from "../../testing/model-rows";
 import { createCaller } from "../root";
 
 const MODELS = 12;
@@ -65,21 +66,7 @@ describe("models.list", () => {
   });
 
   it("reads a version registered without a headline (older rows) as having none", async () => {
-    await database.db.modelVersion.create({
-      data: {
-        version: "bare-1",
-        status: "REJECTED",
-        architecture: "test",
-        inputSize: 28,
-        threshold: 0.3,
-        targetSensitivity: 0.95,
-        metrics: {},
-        storagePath: "/nonexistent",
-        sha256: "0".repeat(64),
-        trainingDataHash: "x",
-        codeVersion: "x",
-      },
-    });
+    await createModelRowWithoutFiles(database.db, "bare-1");
     const versions = await createCaller({ db: database.db, user: admin }).models.list();
     expect(versions.find((version) => version.version === "bare-1")).toMatchObject({ headline: null, gates: null, gatesVerdict: { passed: false } });
     await database.db.modelVersion.delete({ where: { version: "bare-1" } });
