@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "./fixtures";
 import { freshRealImage } from "./real-images";
+import { pathologyBundle } from "../server/fhir/fixtures/pathology-bundle";
 
 
 const randomMrn = () => `E2E-${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -142,6 +143,48 @@ test.describe("patients, lesions and outcomes", () => {
     await page.goto(`/patients?q=${prefix}-nobody`);
     await expect(page.getByTestId("empty-state")).toContainText("No patient matches");
     await expect(page.getByTestId("empty-state").getByRole("link", { name: "Register patient" })).toBeVisible();
+  });
+
+  test("a hospital's integration engine posts a FHIR Bundle: its patients appear, and the pathology result closes the lesion's flag", async ({
+    signedInAs,
+    db,
+  }) => {
+    const { page } = await signedInAs("DERMATOLOGIST");
+    // A patient registered in DermFlag, with a lesion whose biopsy is planned and whose flag is open.
+    const known = await db.patient.create({ data: { mrn: randomMrn(), name: "Known Before" }, select: { id: true, mrn: true } });
+    const lesion = await db.lesion.create({ data: { patientId: known.id, bodySite: "back", label: "FHIR target" }, select: { id: true } });
+    const flag = await db.flag.create({ data: { lesionId: lesion.id, kind: "LIKELY_BENIGN", reason: "e2e", biopsyPlanned: true, pMalignant: 0.1, threshold: 0.3 }, select: { id: true } });
+    const newcomer = randomMrn();
+    const bundle = pathologyBundle({
+      mrn: known.mrn,
+      familyName: "Fhirdoe",
+      givenName: "Jana",
+      birthDate: "1961-04-02",
+      lesionId: lesion.id,
+      accession: `S26-${Date.now()}`,
+      diagnosis: { snomedCt: "372244006", display: "Malignant melanoma" },
+    });
+    const newPatient = {
+      fullUrl: "urn:uuid:6f1d7a4e-0000-4000-8000-000000000001",
+      resource: { resourceType: "Patient", name: [{ family: "Newcomer", given: ["Nia"] }], identifier: [{ type: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/v2-0203", code: "MR" }] }, value: newcomer }] },
+      request: { method: "POST", url: "Patient" },
+    };
+    const body = JSON.stringify({ ...bundle, entry: [...bundle.entry, newPatient] });
+
+    const response = await page.request.post("/api/fhir", { data: body, headers: { "Content-Type": "application/fhir+json" } });
+    expect(response.status(), await response.text()).toBe(200);
+    expect(response.headers()["content-type"]).toMatch(/^application\/fhir\+json/);
+
+    await page.goto(`/patients?q=${newcomer}`);
+    await expect(page.getByTestId("patient-table").locator("tbody tr")).toContainText(["Nia Newcomer"]);
+    await page.goto(`/patients/${known.id}`);
+    await expect(page.getByRole("heading", { level: 1, name: "Jana Fhirdoe" })).toBeVisible();
+    await expect(page.getByText("Melanoma (invasive or in situ)")).toBeVisible();
+    expect((await db.flag.findUniqueOrThrow({ where: { id: flag.id } })).status).toBe("CLOSED");
+
+    // The engine retries the same Bundle: nothing new is recorded.
+    expect((await page.request.post("/api/fhir/Bundle", { data: body, headers: { "Content-Type": "application/fhir+json" } })).status()).toBe(200);
+    expect(await db.biopsyOutcome.count({ where: { lesionId: lesion.id } })).toBe(1);
   });
 });
 

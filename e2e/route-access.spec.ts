@@ -24,6 +24,8 @@ test("anonymous visitors are sent to the login page from every page, and refused
     ["GET", "/api/images/nope?variant=thumbnail"],
     ["POST", "/api/lesions/nope/images"],
     ["GET", "/api/trpc/overview.counts"],
+    ["POST", "/api/fhir/Bundle"],
+    ["GET", "/api/fhir/DiagnosticReport?patient=nope"],
   ] as const) {
     const response = await page.request.fetch(path, { method, headers: { "Content-Type": "application/octet-stream" }, data: "x" });
     expect(response.status(), `${method} ${path}`).toBe(401);
