@@ -67,9 +67,14 @@ export function psiLevel(psi: number): DriftLevel {
 }
 
 export async function computeModelDrift(db: Reader, modelVersionId: string): Promise<ModelDrift | null> {
-  const model = await db.modelVersion.findUnique({ where: { id: modelVersionId }, select: { id: true, version: true, metrics: true } });
+  // Only the two reference figures are read from the stored evaluation report (about 140 KB), by JSON path.
+  const [model] = await db.$queryRaw<{ id: string; version: string; reference: unknown }[]>`
+    SELECT id, version,
+           jsonb_build_object('report', jsonb_build_object('validationScoreDeciles', metrics -> 'report' -> 'validationScoreDeciles',
+                                                           'ood', metrics -> 'report' -> 'ood')) AS reference
+    FROM "ModelVersion" WHERE id = ${modelVersionId}`;
   if (!model) return null;
-  const parsed = referenceSchema.safeParse(model.metrics);
+  const parsed = referenceSchema.safeParse(model.reference);
   const deciles = parsed.success ? (parsed.data.report.validationScoreDeciles ?? null) : null;
   const validationOodRate = parsed.success ? (parsed.data.report.ood?.validationFalseAlarmRate ?? null) : null;
   // width_bucket over the 9 cut points gives 0..9: the validation bin each score falls in (ignored without deciles).
