@@ -246,6 +246,9 @@ describe("FHIR REST handlers", () => {
     const body = JSON.stringify(bundleFor(patient.mrn, lesion.id));
     expect((await handleFhirImport({ request: post(body), user: null, db, systems })).status).toBe(401);
     expect((await handleFhirImport({ request: post(body, "text/plain"), user, db, systems })).status).toBe(415);
+    const forged = post(body);
+    forged.headers.set("Sec-Fetch-Site", "cross-site");
+    expect((await handleFhirImport({ request: forged, user, db, systems })).status).toBe(403);
     expect((await handleFhirImport({ request: post("{not json"), user, db, systems })).status).toBe(400);
 
     const refused = await handleFhirImport({ request: post(JSON.stringify(specDiagnosticReportF201)), user, db, systems });

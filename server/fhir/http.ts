@@ -9,13 +9,15 @@
  *   decided flags as a searchset Bundle (clinical:read).
  *
  * Requests must be application/fhir+json (or application/json): a cross-site HTML form cannot send either, so a forged
- * import from another origin needs a CORS preflight this route never grants. Nothing here logs request data.
+ * import from another origin needs a CORS preflight this route never grants; and a browser's cross-origin request is
+ * refused outright (server/http/same-origin.ts), as for tRPC mutations and uploads. Nothing here logs request data.
  */
 import { can, type Permission } from "../auth/roles";
 import type { SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
 import { jsonResponse } from "../http/json-response";
 import { readLimitedBody } from "../http/read-limited-body";
+import { isCrossOriginRequest } from "../http/same-origin";
 import { exportDecidedFlags } from "./export-decided-flags";
 import { importFhir } from "./import-fhir";
 import { operationOutcome, requestOutcome, transactionResponse } from "./responses";
@@ -44,6 +46,7 @@ export async function handleFhirImport(options: FhirRequestOptions): Promise<Res
   const { request, db, systems } = options;
   const access = checkAccess(options.user, "clinical:write");
   if ("refusal" in access) return access.refusal;
+  if (isCrossOriginRequest(request)) return fhirResponse(requestOutcome("forbidden", "Requests from another site are refused."), 403);
 
   const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== FHIR_CONTENT_TYPE && mediaType !== "application/json") {
