@@ -1,4 +1,4 @@
-import { expect, makeUser, test } from "./fixtures";
+import { expect, makeUser, signInViaApi, test } from "./fixtures";
 
 test.describe("signing in and roles", () => {
   test("a signed-out visitor is sent to the login page", async ({ page }) => {
@@ -62,6 +62,52 @@ test.describe("signing in and roles", () => {
     await form.getByLabel(/Initial password/).fill("a-much-longer-password");
     await form.getByRole("button", { name: "Add user" }).click();
     await expect(page.getByTestId("user-table")).toContainText(email);
+  });
+
+  test("demo mode shows its banner on every page, the login page included", async ({ page, signedInAs }) => {
+    await page.goto("/login");
+    await expect(page.getByTestId("demo-banner")).toContainText("published passwords");
+    await signedInAs("DERMATOLOGIST");
+    await page.goto("/patients");
+    await expect(page.getByTestId("demo-banner")).toBeVisible();
+  });
+
+  test("sign-in, a refused sign-in and sign-out are in the audit log under 'login'", async ({ page, db, signedInAs }) => {
+    const user = await makeUser(db, "DERMATOLOGIST");
+    const csrf = async () => ((await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string }).csrfToken;
+    await page.request.post("/api/auth/callback/credentials", {
+      form: { csrfToken: await csrf(), email: user.email, password: "not-the-password", callbackUrl: "/queue" },
+      maxRedirects: 0,
+    });
+    await signInViaApi(page.request, user);
+    await page.request.post("/api/auth/signout", { form: { csrfToken: await csrf() } });
+
+    const { page: admin } = await signedInAs("ADMIN");
+    await admin.goto(`/audit?action=LOGIN&entityId=${user.id}`);
+    const rows = admin.getByTestId("audit-entry");
+    await expect(rows).toHaveCount(3);
+    await expect(rows.nth(0)).toContainText("signed out");
+    await expect(rows.nth(1)).toContainText("signed in");
+    // The connection's own address, stamped by the server's start-up hook (instrumentation.ts), not "unknown".
+    await expect(rows.nth(1)).toContainText("127.0.0.1");
+    await expect(rows.nth(2)).toContainText("sign-in refused");
+  });
+
+  test("a session token saved before Auth.js's own sign-out is refused after it", async ({ page, playwright, signedInAs }) => {
+    await signedInAs("DERMATOLOGIST");
+    const saved = (await page.context().cookies()).find((cookie) => cookie.name === "authjs.session-token");
+    expect(saved).toBeDefined();
+    // Signed in, a dermatologist is refused the admin API with 403; with a dead session it is 401.
+    expect((await page.request.get("/api/trpc/users.list")).status()).toBe(403);
+    const { csrfToken } = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    await page.request.post("/api/auth/signout", { form: { csrfToken } });
+
+    const replay = await playwright.request.newContext({
+      baseURL: "http://127.0.0.1:3100",
+      extraHTTPHeaders: { cookie: `authjs.session-token=${saved!.value}` },
+    });
+    expect((await replay.get("/api/trpc/users.list")).status()).toBe(401);
+    await replay.dispose();
   });
 
   test("signing out ends the session", async ({ signedInAs }) => {
