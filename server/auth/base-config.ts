@@ -4,6 +4,7 @@
  */
 import type { NextAuthConfig } from "next-auth";
 import { env, type Env } from "../env";
+import { authLogger } from "./auth-logger";
 import { isRole, type Role } from "./roles";
 
 declare module "next-auth" {
@@ -44,6 +45,8 @@ export function createBaseAuthConfig(policy: SessionPolicy) {
   return {
     trustHost: true,
     pages: { signIn: "/login" },
+    // Here, so that the proxy (which uses this configuration alone) never logs a token either.
+    logger: authLogger,
     session: { strategy: "jwt", maxAge: Math.floor(policy.idleMs / 1000) },
     providers: [],
     callbacks: {

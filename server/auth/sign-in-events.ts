@@ -14,6 +14,7 @@
  */
 import { z } from "zod";
 import type { Db } from "../db/client";
+import { componentLogger } from "../logging/logger";
 import { recordAudit } from "../services/audit/record-audit";
 import { authenticate, type AuthenticatedUser, type AuthenticationFailure } from "./authenticate";
 import { addressKey, clientAddress } from "./client-address";
@@ -36,7 +37,7 @@ const REFUSAL_TEXT: Record<AuthenticationFailure | "malformed", string> = {
 };
 
 function log(line: string) {
-  console.info(`[auth] ${line}`);
+  componentLogger("auth").info(line);
 }
 
 export interface SignInContext {

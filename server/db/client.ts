@@ -2,6 +2,7 @@
  * The Prisma client: one per process, kept on globalThis so Next's dev reloads do not open new pools.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
+import { env } from "../env";
 import { PrismaClient } from "./generated/client";
 
 export type Db = PrismaClient;
@@ -16,7 +17,7 @@ const globalForPrisma = globalThis as unknown as { dermflagPrisma?: PrismaClient
 /** The process's client for DATABASE_URL (set by the launcher, or by the deployment). */
 export function getDb(): PrismaClient {
   if (!globalForPrisma.dermflagPrisma) {
-    const url = process.env.DATABASE_URL;
+    const url = env().DATABASE_URL;
     if (!url) throw new Error("DATABASE_URL is not set: start DermFlag with `npm start` (it provides a database).");
     globalForPrisma.dermflagPrisma = createPrismaClient(url);
   }

@@ -141,11 +141,12 @@ describe("logs during a realistic session", () => {
     const workerOutput = worker.output();
     const captured = `${logs.text()}\n${workerOutput}`;
 
-    // The capture saw both processes' logs, including the lines written on failure paths.
-    expect(workerOutput).toMatch(/\[worker\] ready/);
-    expect(workerOutput).toMatch(/\[worker\] import job .* finished/);
-    expect(workerOutput).toMatch(/\[worker\] score sweep: \d+ images scored/);
-    expect(logs.text()).toContain("[upload] could not queue scoring: Error");
+    // The capture saw both processes' logs (the structured logger's JSON lines, server/logging/logger.ts), including
+    // the lines written on failure paths: the queue failure whose message named the patient is there, as its kind.
+    expect(workerOutput).toMatch(/"component":"worker".*"msg":"ready"/);
+    expect(workerOutput).toMatch(/"component":"worker".*"msg":"import job .* finished"/);
+    expect(workerOutput).toMatch(/"component":"worker".*"msg":"score sweep: \d+ images scored/);
+    expect(logs.text()).toMatch(/"component":"upload".*"err":\{"type":"Error".*"msg":"could not queue scoring"/);
 
     // Every patient in the database (the imported research subjects too) is looked for, by name and MRN.
     const patients = await db.patient.findMany({ select: { name: true, mrn: true } });

@@ -10,6 +10,7 @@ import { containsNulByte, NUL_BYTE_MESSAGE } from "@/server/security/nul-bytes";
 import { idSchema } from "@/server/services/clinical/schemas";
 import { ImageBlobNotFoundError, modelViewKey, thumbnailKey, type ImageStore } from "@/server/services/images";
 import { IMAGE_VARIANTS, isImageVariant } from "./image-url";
+import { componentLogger } from "@/server/logging/logger";
 import { jsonResponse } from "./json-response";
 
 export interface ServeLesionImageOptions {
@@ -50,7 +51,7 @@ export async function serveLesionImage(options: ServeLesionImageOptions): Promis
   } catch (error) {
     if (error instanceof ImageBlobNotFoundError) {
       // A row without its file means the store lost data: worth an operator's attention (the id holds no patient data).
-      console.error(`[images] ${variant} blob missing for image ${image.id}`);
+      componentLogger("images").error({ imageId: image.id, variant }, "image blob missing from the store");
       return jsonResponse({ error: "The image file is missing from the image store." }, 404);
     }
     throw error;

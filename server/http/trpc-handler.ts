@@ -11,6 +11,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Context } from "@/server/trpc/init";
 import { appRouter } from "@/server/trpc/root";
+import { componentLogger } from "@/server/logging/logger";
 import { jsonResponse } from "./json-response";
 import { readLimitedBody } from "./read-limited-body";
 import { crossOriginRefusal, isCrossOriginRequest } from "./same-origin";
@@ -57,7 +58,7 @@ export function createTrpcHandler(options: TrpcHandlerOptions): (request: Reques
       responseMeta: () => ({ headers: NO_STORE }),
       onError({ error, path }) {
         // Log the path and code only: inputs may hold patient data.
-        if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"} failed: ${error.cause?.name ?? error.name}`);
+        if (error.code === "INTERNAL_SERVER_ERROR") componentLogger("trpc").error({ path: path ?? "?", err: error.cause ?? error }, "procedure failed");
       },
     });
   };

@@ -32,6 +32,7 @@ import {
   type ImageRejectionCode,
   type ImageStore,
 } from "@/server/services/images";
+import { componentLogger } from "@/server/logging/logger";
 import { containsNulByte, NUL_BYTE_MESSAGE } from "@/server/security/nul-bytes";
 import { jsonResponse } from "./json-response";
 import { readLimitedBody } from "./read-limited-body";
@@ -152,17 +153,16 @@ async function receiveAndIngest(
     if (options.onStored) {
       // Scoring is queued, not awaited; if the queue is unreachable the worker's sweep scores the image later.
       await options.onStored(id).catch((queueError: unknown) =>
-        console.error(`[upload] could not queue scoring: ${queueError instanceof Error ? queueError.name : "error"}`),
+        componentLogger("upload").error({ err: queueError, imageId: id }, "could not queue scoring"),
       );
     }
     return answer({ status: "created", image: { id, width, height, capturedAt: capturedAt?.toISOString() ?? null } }, 201);
   } catch (caught) {
     if (isImageRejectedError(caught)) return answer({ status: "rejected", code: caught.code, reason: caught.reason }, 422);
     if (caught instanceof LesionNotFoundError) return error("No such lesion.", 404);
-    // The error's name and system code only (EACCES, ENOSPC...: enough to see it is the store): messages can carry
-    // SQL or paths.
-    const code = (caught as NodeJS.ErrnoException | null)?.code;
-    console.error(`[images] upload failed: ${caught instanceof Error ? caught.name : "unknown error"}${typeof code === "string" ? ` (${code})` : ""}`);
+    // The error's kind and system code only (EACCES, ENOSPC...: enough to see it is the store; the logger never writes
+    // an error's message, which can carry SQL or paths).
+    componentLogger("images").error({ err: caught }, "upload failed");
     return error("The image could not be stored because of a server problem. Try again.", 500);
   }
 }

@@ -3,6 +3,8 @@
  * sends jobs, so its instance does no maintenance or scheduling.
  */
 import PgBoss from "pg-boss";
+import { env } from "../env";
+import { componentLogger, errorMessage } from "../logging/logger";
 import { QUEUE_OPTIONS } from "./queues";
 
 export const BOSS_SCHEMA = "pgboss";
@@ -23,7 +25,8 @@ export async function startBoss(connectionString: string, role: "worker" | "send
     schedule: role === "worker",
     application_name: `dermflag-${role}`,
   });
-  boss.on("error", (error: Error) => console.error(`[jobs] pg-boss error: ${error.message}`));
+  // pg-boss reports its own connection and maintenance errors here (no job data in them).
+  boss.on("error", (error: Error) => componentLogger("jobs").error({ err: error, detail: errorMessage(error) }, "pg-boss error"));
   await boss.start();
   for (const [name, options] of Object.entries(QUEUE_OPTIONS)) {
     if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, ...options });
@@ -35,7 +38,7 @@ const globalForBoss = globalThis as unknown as { dermflagBoss?: Promise<PgBoss> 
 
 /** The web process's sender, created on first use. */
 export function getSenderBoss(): Promise<PgBoss> {
-  const url = process.env.DATABASE_URL;
+  const url = env().DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set.");
   globalForBoss.dermflagBoss ??= startBoss(url, "sender").catch((error: unknown) => {
     globalForBoss.dermflagBoss = undefined;

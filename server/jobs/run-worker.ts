@@ -1,12 +1,15 @@
 /** `npm run worker`: a worker process against DATABASE_URL (started by `npm start`, or alone on another machine). */
+import { env } from "../env";
+import { componentLogger, errorMessage } from "../logging/logger";
 import { startWorker } from "./worker";
 
-const log = (line: string) => console.log(`[worker] ${line}`);
+const logger = componentLogger("worker");
+const log = (line: string) => logger.info(line);
 
 async function main() {
-  const databaseUrl = process.env.DATABASE_URL;
+  const { DATABASE_URL: databaseUrl } = env();
   if (!databaseUrl) {
-    console.error("[worker] DATABASE_URL is not set: point the worker at DermFlag's PostgreSQL.");
+    logger.error("DATABASE_URL is not set: point the worker at DermFlag's PostgreSQL.");
     process.exit(2);
   }
   const worker = await startWorker({ databaseUrl, log });
@@ -21,6 +24,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[worker] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  // Start-up failures are configuration and connection errors (an invalid variable, an unreachable database).
+  logger.error({ err: error, detail: errorMessage(error) }, "failed to start");
   process.exit(1);
 });

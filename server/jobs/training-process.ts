@@ -8,16 +8,19 @@
 import path from "node:path";
 import { createPrismaClient } from "../db/client";
 import { env } from "../env";
+import { createLogger } from "../logging/logger";
 import { createImageStoreFromEnv } from "../services/images/create-image-store";
 import { importRoot } from "../services/imports/import-runs";
 import { executeTrainingRun } from "../services/training/execute-training-run";
 
 const runId = process.argv[2];
-const databaseUrl = process.env.DATABASE_URL;
-const log = (line: string) => console.log(`[training] ${line}`);
+const databaseUrl = env().DATABASE_URL;
+// On stdout: the worker relays stdout as this run's log and keeps the last stderr line (a crash) as its error.
+const logger = createLogger(process.stdout).child({ component: "training" });
+const log = (line: string) => logger.info(line);
 
 if (!runId || !databaseUrl) {
-  console.error("Usage: DATABASE_URL=... node --import tsx server/jobs/training-process.ts <trainingRunId>");
+  logger.error("Usage: DATABASE_URL=... node --import tsx server/jobs/training-process.ts <trainingRunId>");
   process.exit(2);
 }
 

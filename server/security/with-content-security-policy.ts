@@ -6,6 +6,7 @@
  * for server components that render a <Script> of their own.
  */
 import { NextResponse, type NextRequest } from "next/server";
+import { env } from "../env";
 import { contentSecurityPolicy, createNonce } from "./content-security-policy";
 
 export type ProxyHandler<Event> = (request: NextRequest, event: Event) => Promise<Response>;
@@ -29,7 +30,7 @@ function continuesToApp(response: Response): boolean {
 
 export function withContentSecurityPolicy<Event>(
   gate: ProxyHandler<Event>,
-  { development = process.env.NODE_ENV === "development", nonce: makeNonce = createNonce } = {},
+  { development = env().NODE_ENV === "development", nonce: makeNonce = createNonce } = {},
 ): ProxyHandler<Event> {
   return async (request, event) => {
     const nonce = makeNonce();

@@ -13,6 +13,7 @@ import { malignantProbability, DIAGNOSES } from "@/ml/diagnoses";
 import { defaultOcclusionGeometry, downsampleMap, occlusionSensitivity, pixelSensitivity } from "@/ml/explain";
 import { preprocessImageBytes, type Predictor } from "@/ml/inference";
 import type { Db } from "../../db/client";
+import { componentLogger, errorMessage } from "../../logging/logger";
 import { ImageBlobNotFoundError, type ImageStore } from "../images";
 import { predictorFor, type RegisteredModel } from "../inference/predictors";
 
@@ -123,7 +124,7 @@ async function computeExplanation(options: {
     predictor = await options.loadPredictor(model);
   } catch (error) {
     // The model's path and the store's message may name server directories: log them, tell the reviewer less.
-    console.error(`[explain] model ${model.version} could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    componentLogger("explain").error({ modelVersion: model.version, err: error, detail: errorMessage(error) }, "model could not be loaded");
     return unavailable(`The files of model ${model.version} are not available on this server, so no explanation map can be computed.`);
   }
   let bytes: Uint8Array;
@@ -137,7 +138,7 @@ async function computeExplanation(options: {
   try {
     return await occlusionMap(predictor, image.id, model.version, bytes);
   } catch (error) {
-    console.error(`[explain] image ${image.id} under ${model.version}: ${error instanceof Error ? error.message : String(error)}`);
+    componentLogger("explain").error({ imageId: image.id, modelVersion: model.version, err: error, detail: errorMessage(error) }, "explanation failed");
     return unavailable("The explanation map could not be computed for this image.");
   }
 }
