@@ -151,6 +151,10 @@ describe("FHIR import: pathology results", () => {
     expect(await db.biopsyOutcome.count({ where: { lesionId: lesion.id } })).toBe(0);
     expect(await db.flag.findUniqueOrThrow({ where: { id: flag.id } })).toMatchObject({ status: "OPEN" });
 
+    // Too many entries for one transaction: refused before anything is read, with what to do.
+    const huge = { resourceType: "Bundle", type: "transaction", entry: Array.from({ length: 1001 }, () => ({ resource: newcomer })) };
+    expect(refusals(await importAs(huge))).toEqual(["Bundle.entry: 1001 entries: send at most 1000 per Bundle"]);
+
     // Structure first: one malformed resource (HL7's schema) refuses the Bundle before anything is looked up.
     const malformed = structuredClone(bundle);
     (malformed.entry[0]!.resource as { gender: string }).gender = "F";

@@ -94,7 +94,17 @@ export interface FhirBundle extends FhirResource {
 }
 
 /** FHIR's issue types (OperationOutcome.issue.code) that DermFlag reports. */
-export type IssueCode = "structure" | "required" | "value" | "invalid" | "not-found" | "conflict" | "not-supported" | "business-rule" | "informational";
+export type IssueCode =
+  | "structure"
+  | "required"
+  | "value"
+  | "invalid"
+  | "not-found"
+  | "conflict"
+  | "not-supported"
+  | "business-rule"
+  | "too-costly"
+  | "informational";
 
 /** One reason a resource was refused (or, severity information, something worth telling the sender). */
 export interface FhirIssue {
