@@ -74,6 +74,8 @@ const users: Record<Role, SessionUser> = {
 
 type Outcome = "UNAUTHORIZED" | "FORBIDDEN" | "ALLOWED";
 
+const PAST_THE_ACCESS_CHECK = new Set<TRPCError["code"]>(["BAD_REQUEST", "NOT_FOUND", "CONFLICT", "PRECONDITION_FAILED"]);
+
 async function call(user: SessionUser | null, path: string): Promise<Outcome> {
   const caller = createCaller({ db: database.db, user }) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
   const [router, procedure] = path.split(".") as [string, string];
@@ -83,7 +85,9 @@ async function call(user: SessionUser | null, path: string): Promise<Outcome> {
     return "ALLOWED";
   } catch (error) {
     if (error instanceof TRPCError && (error.code === "UNAUTHORIZED" || error.code === "FORBIDDEN")) return error.code;
-    return "ALLOWED"; // BAD_REQUEST, NOT_FOUND...: the caller got past the access check
+    // Past the access check, a call is refused for its input or the data's state; a crash (500) proves nothing.
+    if (error instanceof TRPCError && PAST_THE_ACCESS_CHECK.has(error.code)) return "ALLOWED";
+    throw error;
   }
 }
 
