@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 import { expect, test } from "./fixtures";
 import { freshRealImage } from "./real-images";
 import { pathologyBundle } from "../server/fhir/fixtures/pathology-bundle";
+import { recomputeLesionFlag } from "../server/services/flags/recompute-flags";
+import { scoredLesion } from "./scored-lesion";
 
 
 const randomMrn = () => `E2E-${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -185,6 +187,51 @@ test.describe("patients, lesions and outcomes", () => {
     // The engine retries the same Bundle: nothing new is recorded.
     expect((await page.request.post("/api/fhir/Bundle", { data: body, headers: { "Content-Type": "application/fhir+json" } })).status()).toBe(200);
     expect(await db.biopsyOutcome.count({ where: { lesionId: lesion.id } })).toBe(1);
+  });
+});
+
+test.describe("the lesion record", () => {
+  test("shows each prediction and one timeline; a retracted result stays on it, marked, and no longer closes the flag; lesion and review link to each other", async ({
+    signedInAs,
+    db,
+  }) => {
+    const { page, user } = await signedInAs("DERMATOLOGIST");
+    const seeded = await scoredLesion(db, user.id, { mrnPrefix: "E2E-REC", name: "Record Patient", sex: "MALE", fitzpatrickType: 2, bodySite: "arm", note: "record" });
+    await recomputeLesionFlag({ db, lesionId: seeded.lesionId });
+    const flag = await db.flag.findFirstOrThrow({ where: { lesionId: seeded.lesionId, status: "OPEN" } });
+
+    await page.goto(`/lesions/${seeded.lesionId}`);
+    const predictions = page.getByTestId("prediction-table");
+    for (const text of [seeded.model.version, "7.0%", "30.0%", "onnxruntime-cpu"]) await expect(predictions).toContainText(text);
+    const timeline = page.getByTestId("lesion-timeline");
+    await expect(timeline.getByTestId("timeline-assessment")).toContainText("Malignant, plan biopsy");
+    await expect(timeline.getByTestId("timeline-flag")).toContainText("Likely benign");
+
+    // A result, then its retraction by its author with a reason.
+    const outcome = page.getByRole("form", { name: "Record a histopathology result" });
+    // (Benign: a malignant result on a likely-benign flag would let the safety monitor suspend the shared active model.)
+    await outcome.getByLabel("Histopathology diagnosis").selectOption({ label: "Melanocytic nevus (incl. dysplastic)" });
+    await outcome.getByLabel("Report date").fill(new Date().toISOString().slice(0, 10));
+    await outcome.getByRole("button", { name: "Record result" }).click();
+    await expect(page.getByTestId("outcome-current")).toContainText("Melanocytic nevus");
+    await expect.poll(async () => (await db.flag.findUniqueOrThrow({ where: { id: flag.id } })).status).toBe("CLOSED");
+    await page.getByRole("button", { name: "Amend or retract this result" }).click();
+    const correction = page.getByRole("form", { name: "Correct this result" });
+    await correction.getByLabel("Correction").selectOption({ label: "Retract it: it no longer counts" });
+    await correction.getByLabel("Why correct it").fill("Report of another patient");
+    await correction.getByRole("button", { name: "Retract result" }).click();
+    await expect(page.getByTestId("outcome-corrected")).toContainText("Retracted");
+    await expect(page.getByTestId("outcome-current")).toHaveCount(0);
+    await expect(timeline.getByTestId("timeline-outcome")).toContainText("Report of another patient");
+    // The loop is open again: the flag is back in the queue, and the retraction is audited.
+    expect((await db.flag.findUniqueOrThrow({ where: { id: flag.id } })).status).toBe("OPEN");
+    expect(await db.auditLog.count({ where: { action: "RETRACT", entityType: "BiopsyOutcome", actorId: user.id } })).toBe(1);
+
+    // The timeline links to the review; the review links back.
+    await timeline.getByTestId("timeline-flag").getByRole("link").click();
+    await expect(page).toHaveURL(new RegExp(`/review/${flag.id}$`));
+    await page.getByRole("link", { name: "Record and history" }).click();
+    await expect(page).toHaveURL(new RegExp(`/lesions/${seeded.lesionId}#record$`));
   });
 });
 

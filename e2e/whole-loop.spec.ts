@@ -63,8 +63,11 @@ test("intake -> upload -> prediction -> flag in the queue -> keyboard decision -
   await page.goto(`/review/${flag.id}`);
   await expect(page.getByTestId("model-output")).toContainText(active!.version);
   await page.getByRole("heading", { name: "Decision", exact: true }).click();
+  // The key asks first; the same key again records (and opens the next case, if there is one).
   await page.keyboard.press("1");
-  await expect(page.getByTestId("flag-status")).toHaveText("Decided");
+  await expect(page.getByTestId("decision-confirm")).toBeVisible();
+  await page.keyboard.press("1");
+  await expect.poll(async () => (await db.flag.findUniqueOrThrow({ where: { id: flag.id } })).status).toBe("DECIDED");
   expect(await db.review.findUniqueOrThrow({ where: { flagId: flag.id } })).toMatchObject({ decision: "PROCEED_BIOPSY", reviewerId: user.id });
 
   // Histopathology closes the loop.

@@ -10,6 +10,7 @@ import type { Prisma } from "../db/generated/client";
 import { patientToFhir } from "./patient-resource";
 import type { BundleEntry, FhirBundle, FhirResource } from "./resources";
 import { DERMFLAG, UCUM, type FhirSystems } from "./systems";
+import { CURRENT_REVIEW } from "../services/clinical/current-records";
 
 const FLAG_KIND_DISPLAY = {
   LIKELY_BENIGN: "Model: likely benign before a planned biopsy",
@@ -59,7 +60,8 @@ export interface ExportDecidedFlagsOptions {
 export async function exportDecidedFlags(options: ExportDecidedFlagsOptions): Promise<FhirBundle> {
   const { db, systems, patientId, bundleType } = options;
   const flags = await db.flag.findMany({
-    where: { review: { isNot: null }, ...(patientId ? { lesion: { patientId } } : {}) },
+    // Current decisions only: an amended one is exported from the flag that carries the amendment (current-records.ts).
+    where: { review: { is: CURRENT_REVIEW }, ...(patientId ? { lesion: { patientId } } : {}) },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: flagSelect,
   });

@@ -48,3 +48,14 @@ export function confirmationLabel(confirmation: string): string {
       return `Confirmed by ${confirmation.replaceAll("_", " ")}`;
   }
 }
+
+/** Age in whole years on `now`'s UTC calendar date ("54 y"), from a calendar birth date; "—" when not recorded. */
+export function formatAge(birthDate: Date | string | null | undefined, now: Date = new Date()): string {
+  if (!birthDate) return "—";
+  const born = new Date(birthDate);
+  let years = now.getUTCFullYear() - born.getUTCFullYear();
+  const birthdayPassed =
+    now.getUTCMonth() > born.getUTCMonth() || (now.getUTCMonth() === born.getUTCMonth() && now.getUTCDate() >= born.getUTCDate());
+  if (!birthdayPassed) years -= 1;
+  return years < 0 ? "—" : `${years} y`;
+}

@@ -13,7 +13,7 @@ export interface SafetyEventItem {
   pMalignant: number | null;
   threshold: number | null;
   modelVersion: { version: string } | null;
-  outcome: { histopathologyDiagnosis: string; reportDate: Date | string };
+  outcome: { histopathologyDiagnosis: string; reportDate: Date | string; retractedAt: Date | string | null; retractionReason: string | null };
   lesion: { id: string; label: string; bodySite: string; patient: { mrn: string } };
 }
 
@@ -46,6 +46,11 @@ export function SafetyEventsPanel({ events, canAcknowledge }: { events: SafetyEv
               : histopathology <strong>{event.outcome.histopathologyDiagnosis}</strong> (malignant), {KIND_TEXT[event.kind]}
               {event.modelVersion ? ` (model ${event.modelVersion.version}, P(malignant) ${pct(event.pMalignant)} vs threshold ${pct(event.threshold)})` : ""}.
             </p>
+            {event.outcome.retractedAt ? (
+              <p className="mt-1 text-amber-900" data-testid="safety-event-result-corrected">
+                This result was amended or retracted since ({event.outcome.retractionReason}): the event stays until a clinician acknowledges it.
+              </p>
+            ) : null}
             {canAcknowledge ? <AcknowledgeForm safetyEventId={event.id} /> : null}
           </li>
         ))}

@@ -5,7 +5,7 @@ import { can } from "@/server/auth/roles";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
 import { buttonClass, inputClass } from "../_clinical/field";
-import { fitzpatrickLabel, formatDate, SEX_LABELS } from "../_clinical/format";
+import { fitzpatrickLabel, formatAge, formatDate, SEX_LABELS } from "../_clinical/format";
 import { Pagination } from "./pagination";
 
 export const metadata: Metadata = { title: "Patients" };
@@ -36,7 +36,7 @@ export default async function PatientsPage(props: { searchParams: Promise<Search
   return (
     <>
       <div className="flex flex-wrap items-start justify-between gap-4">
-        <PageHeader title="Patients">Find a patient by MRN or name; open one to see lesions, images and outcomes.</PageHeader>
+        <PageHeader title="Patients">Find a patient by MRN or name (listed in MRN order); open one to see lesions, images and outcomes.</PageHeader>
         {canRegister ? (
           <Link href="/patients/new" className={buttonClass}>
             Register patient
@@ -88,9 +88,11 @@ export default async function PatientsPage(props: { searchParams: Promise<Search
                   <th scope="col" className="px-4 py-2">MRN</th>
                   <th scope="col" className="px-4 py-2">Name</th>
                   <th scope="col" className="px-4 py-2">Birth date</th>
+                  <th scope="col" className="px-4 py-2">Age</th>
                   <th scope="col" className="px-4 py-2">Sex</th>
                   <th scope="col" className="px-4 py-2">Fitzpatrick</th>
                   <th scope="col" className="px-4 py-2 text-right">Lesions</th>
+                  <th scope="col" className="px-4 py-2">Latest lesion image</th>
                 </tr>
               </thead>
               {/* Rows link without prefetching: 25 prefetched patient pages per list view would be wasted queries. */}
@@ -108,9 +110,11 @@ export default async function PatientsPage(props: { searchParams: Promise<Search
                       </Link>
                     </td>
                     <td className="px-4 py-2">{formatDate(patient.birthDate)}</td>
+                    <td className="px-4 py-2">{formatAge(patient.birthDate)}</td>
                     <td className="px-4 py-2">{SEX_LABELS[patient.sex]}</td>
                     <td className="px-4 py-2">{fitzpatrickLabel(patient.fitzpatrickType)}</td>
                     <td className="px-4 py-2 text-right tabular-nums">{patient.lesionCount}</td>
+                    <td className="px-4 py-2">{formatDate(patient.latestImageAt)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -8,7 +8,7 @@ import { imageUrl } from "@/server/http/image-url";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
 import { buttonClass, inputClass } from "../_clinical/field";
-import { IMPRESSION_LABELS, PLAN_LABELS } from "../_clinical/format";
+import { formatAge, formatDate, IMPRESSION_LABELS, PLAN_LABELS } from "../_clinical/format";
 import { FLAG_KIND_LABELS, FLAG_KINDS, FlagKindBadge } from "../_review/flag-kind";
 import { formatPercent } from "../_review/probability";
 import { RiskScale } from "../_review/risk-scale";
@@ -227,9 +227,16 @@ export default async function QueuePage(props: { searchParams: Promise<SearchPar
                       </td>
                       <td className="px-3 py-2">
                         <span className="font-mono">{patient.mrn}</span>
-                        <p className="text-xs text-slate-500">{patient.name}</p>
+                        <p className="text-xs text-slate-500">
+                          {patient.name} · {formatAge(patient.birthDate)}
+                        </p>
                       </td>
-                      <td className="px-3 py-2">{flag.lesion.bodySite}</td>
+                      <td className="px-3 py-2">
+                        {flag.lesion.bodySite}
+                        <p className="text-xs text-slate-500" title="The lesion's latest image (captured, else uploaded)">
+                          latest {formatDate(flag.lesion.latestImageAt)}
+                        </p>
+                      </td>
                       <td className="px-3 py-2">
                         {flag.assessment ? (
                           <>

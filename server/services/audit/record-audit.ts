@@ -11,6 +11,9 @@ export type AuditAction =
   | "DELETE"
   | "IMPORT"
   | "DECIDE"
+  // A decision or biopsy result replaced by a corrected one, or withdrawn: the old record stays (never edited in place).
+  | "AMEND"
+  | "RETRACT"
   | "REQUEST_PROMOTION"
   | "APPROVE"
   | "REJECT"

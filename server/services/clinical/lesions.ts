@@ -59,14 +59,21 @@ export async function getLesion(options: { db: Db; lesionId: string }) {
         },
       },
       biopsyOutcomes: {
-        orderBy: { reportDate: "desc" },
+        orderBy: [{ reportDate: "desc" }, { createdAt: "desc" }],
         select: {
           id: true,
           histopathologyDiagnosis: true,
           malignant: true,
           reportDate: true,
           confirmation: true,
+          recordedById: true,
           recordedBy: { select: { name: true } },
+          // Amended and retracted results stay on the record, marked (amend-outcome.ts).
+          createdAt: true,
+          retractedAt: true,
+          retractionReason: true,
+          retractedBy: { select: { name: true } },
+          supersededById: true,
         },
       },
     },

@@ -22,7 +22,7 @@ export const patientListOutput = z.object({
   total: z.number().int(),
   page: z.number().int(),
   pageSize: z.number().int(),
-  patients: z.array(z.object({ ...patientFields, lesionCount: z.number().int() })),
+  patients: z.array(z.object({ ...patientFields, lesionCount: z.number().int(), latestImageAt: z.date().nullable() })),
 });
 
 const outcomeFields = {
@@ -65,7 +65,19 @@ export const lesionDetailOutput = lesionOutput.extend({
     z.object({ id, width: z.number().int(), height: z.number().int(), mimeType: z.string(), capturedAt: z.date().nullable(), createdAt: z.date() }),
   ),
   assessments: z.array(z.object({ ...assessmentFields, clinician: person })),
-  biopsyOutcomes: z.array(z.object({ id, ...outcomeFields, recordedBy: person.nullable() })),
+  biopsyOutcomes: z.array(
+    z.object({
+      id,
+      ...outcomeFields,
+      recordedById: z.string().nullable(),
+      recordedBy: person.nullable(),
+      createdAt: z.date(),
+      retractedAt: z.date().nullable(),
+      retractionReason: z.string().nullable(),
+      retractedBy: person.nullable(),
+      supersededById: z.string().nullable(),
+    }),
+  ),
 });
 
 export const recordedAssessmentOutput = z.object({ ...assessmentFields, lesionId: id });

@@ -39,14 +39,19 @@ beforeAll(async () => {
 afterAll(() => database.drop());
 
 describe("listPatients", () => {
-  it("pages through everyone in a stable name order, with the total", async () => {
+  it("pages through everyone in natural MRN order (MRN-2 before MRN-10), sorted in SQL so pages continue each other, with the total", async () => {
     const { db } = database;
     const pages = await Promise.all([1, 2, 3, 4].map((page) => listPatients({ db, page, pageSize: 10 })));
     expect(pages.map((p) => p.total)).toEqual([32, 32, 32, 32]);
     expect(pages.map((p) => p.patients.length)).toEqual([10, 10, 10, 2]);
-    const names = pages.flatMap((p) => p.patients.map((patient) => patient.name));
-    expect(new Set(names).size).toBe(32);
-    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    const mrns = pages.flatMap((p) => p.patients.map((patient) => patient.mrn));
+    expect(mrns).toEqual(["ABC-1", "ABC-2", ...Array.from({ length: 30 }, (_, i) => `MRN-${String(i + 1).padStart(3, "0")}`)]);
+
+    for (const n of [10, 2, 1, 21, 3]) await createPatient({ db, actorId, input: form({ mrn: `NAT-${n}`, name: `Natural ${n}` }) });
+    const natural = async (page: number) => (await listPatients({ db, query: "NAT-", page, pageSize: 2 })).patients.map((patient) => patient.mrn);
+    expect([...(await natural(1)), ...(await natural(2)), ...(await natural(3))]).toEqual(["NAT-1", "NAT-2", "NAT-3", "NAT-10", "NAT-21"]);
+    // A typed wildcard is literal text, as it was with Prisma's startsWith.
+    expect((await listPatients({ db, query: "NAT%", page: 1, pageSize: 10 })).total).toBe(0);
   });
 
   it("finds by MRN prefix (not substring) and by any part of the name, ignoring case", async () => {
@@ -59,7 +64,7 @@ describe("listPatients", () => {
     // "-02" is inside every MRN-02x but starts none of them, and is in no name.
     expect((await listPatients({ db, query: "-02", page: 1, pageSize: 25 })).total).toBe(0);
     const byName = await listPatients({ db, query: "  maria ", page: 1, pageSize: 25 });
-    expect(byName.patients.map((p) => p.mrn)).toEqual(["ABC-2", "ABC-1"]);
+    expect(byName.patients.map((p) => p.mrn)).toEqual(["ABC-1", "ABC-2"]);
   });
 
   it("counts each patient's lesions", async () => {

@@ -3,9 +3,11 @@
  */
 import { DomainError } from "../domain-error";
 import type { Db } from "../../db/client";
-import type { Prisma } from "../../db/generated/client";
+import { Prisma } from "../../db/generated/client";
+import type { Sex } from "../../db/generated/enums";
 import { recordAudit } from "../audit/record-audit";
 import type { PatientForm } from "./schemas";
+import { CURRENT_OUTCOME } from "./current-records";
 
 const patientSelect = {
   id: true,
@@ -22,33 +24,49 @@ function toDate(value: string | null): Date | null {
   return value === null ? null : new Date(`${value}T00:00:00Z`);
 }
 
+/** LIKE pattern text that matches `text` literally (a typed % or _ is not a wildcard). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+interface PatientListRow {
+  id: string;
+  mrn: string;
+  name: string;
+  birthDate: Date | null;
+  sex: Sex;
+  fitzpatrickType: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lesionCount: number;
+  latestImageAt: Date | null;
+}
+
+/**
+ * One page of patients in natural MRN order (MRN-2 before MRN-10: the migration's "natural_sort" ICU collation, and
+ * an index in that order), sorted and paged in SQL so that every page continues the previous one. With each patient,
+ * how many lesions and the date of their latest lesion image (captured, else uploaded).
+ */
 export async function listPatients(options: { db: Db; query?: string; page: number; pageSize: number }) {
   const { db, page, pageSize } = options;
-  const query = options.query?.trim();
-  const where: Prisma.PatientWhereInput = query
-    ? {
-        OR: [
-          { mrn: { startsWith: query, mode: "insensitive" } },
-          { name: { contains: query, mode: "insensitive" } },
-        ],
-      }
-    : {};
-  const [total, rows] = await Promise.all([
-    db.patient.count({ where }),
-    db.patient.findMany({
-      where,
-      select: { ...patientSelect, _count: { select: { lesions: true } } },
-      orderBy: [{ name: "asc" }, { id: "asc" }],
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-    }),
+  const query = options.query?.trim() || null;
+  const where = query
+    ? Prisma.sql`WHERE p.mrn ILIKE ${likeLiteral(query) + "%"} OR p.name ILIKE ${"%" + likeLiteral(query) + "%"}`
+    : Prisma.empty;
+  const [counted, patients] = await Promise.all([
+    db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM "Patient" p ${where}`,
+    db.$queryRaw<PatientListRow[]>`
+      SELECT p.id, p.mrn, p.name, p."birthDate", p.sex::text AS sex, p."fitzpatrickType"::int AS "fitzpatrickType",
+             p."createdAt", p."updatedAt",
+             (SELECT count(*)::int FROM "Lesion" l WHERE l."patientId" = p.id) AS "lesionCount",
+             (SELECT max(COALESCE(i."capturedAt", i."createdAt")) FROM "Lesion" l JOIN "LesionImage" i ON i."lesionId" = l.id
+               WHERE l."patientId" = p.id) AS "latestImageAt"
+      FROM "Patient" p
+      ${where}
+      ORDER BY p.mrn COLLATE "natural_sort", p.id
+      OFFSET ${(page - 1) * pageSize} LIMIT ${pageSize}`,
   ]);
-  return {
-    total,
-    page,
-    pageSize,
-    patients: rows.map(({ _count, ...patient }) => ({ ...patient, lesionCount: _count.lesions })),
-  };
+  return { total: counted[0]?.total ?? 0, page, pageSize, patients };
 }
 
 export async function getPatient(options: { db: Db; patientId: string }) {
@@ -70,6 +88,7 @@ export async function getPatient(options: { db: Db; patientId: string }) {
             select: { impression: true, plan: true, assessedAt: true },
           },
           biopsyOutcomes: {
+            where: CURRENT_OUTCOME,
             orderBy: { reportDate: "desc" },
             take: 1,
             select: { histopathologyDiagnosis: true, malignant: true, confirmation: true, reportDate: true },

@@ -10,6 +10,7 @@ import { DomainError } from "../domain-error";
 import { inForce, operatingPointInForce, operatingPointInForceSelect } from "../models/operating-point-in-force";
 import { readImageQuality } from "../quality/image-quality";
 import { applyFlagPolicy, type FlagDecision } from "./flag-policy";
+import { CURRENT_OUTCOME, CURRENT_OUTCOMES_SQL } from "../clinical/current-records";
 
 type Tx = Prisma.TransactionClient;
 
@@ -28,7 +29,7 @@ async function gatherInputs(tx: Tx, lesionId: string): Promise<LesionFlagInputs 
     select: {
       patient: { select: { fitzpatrickType: true } },
       assessments: { orderBy: { assessedAt: "desc" }, take: 1, select: { id: true, impression: true, plan: true } },
-      _count: { select: { biopsyOutcomes: true } },
+      _count: { select: { biopsyOutcomes: { where: CURRENT_OUTCOME } } },
     },
   });
   if (!lesion) return null;
@@ -91,7 +92,7 @@ export async function recomputeLesionFlagInTransaction(tx: Tx, lesionId: string)
   const inputs = await gatherInputs(tx, lesionId);
   if (!inputs) return "unchanged";
   const open = await tx.flag.findFirst({ where: { lesionId, status: "OPEN" } });
-  const hasOutcome = inputs.decision === null && (await tx.biopsyOutcome.count({ where: { lesionId } })) > 0;
+  const hasOutcome = inputs.decision === null && (await tx.biopsyOutcome.count({ where: { lesionId, ...CURRENT_OUTCOME } })) > 0;
 
   if (!inputs.decision) {
     if (!open) return "unchanged";
@@ -161,6 +162,30 @@ export async function closeFlagsForOutcome(tx: Tx, lesionId: string): Promise<vo
 }
 
 /**
+ * Undoes closeFlagsForOutcome once a lesion has no current result left (its last one amended away or retracted): the
+ * flags the result closed return to where they stood (decided ones to DECIDED, the newest undecided one to OPEN,
+ * older undecided ones to SUPERSEDED), then the flag is recomputed from the lesion's data as for any other change.
+ */
+export async function reopenFlagsAfterRetractedOutcome(tx: Tx, lesionId: string): Promise<RecomputeResult> {
+  await lockLesion(tx, lesionId);
+  if ((await tx.biopsyOutcome.count({ where: { lesionId, ...CURRENT_OUTCOME } })) > 0) return "unchanged";
+  const closed = await tx.flag.findMany({
+    where: { lesionId, status: "CLOSED" },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { id: true, review: { select: { id: true } } },
+  });
+  const decided = closed.filter((flag) => flag.review !== null).map((flag) => flag.id);
+  const [newest, ...older] = closed.filter((flag) => flag.review === null).map((flag) => flag.id);
+  if (decided.length > 0) await tx.flag.updateMany({ where: { id: { in: decided } }, data: { status: "DECIDED", closedAt: null } });
+  if (older.length > 0) await tx.flag.updateMany({ where: { id: { in: older } }, data: { status: "SUPERSEDED" } });
+  const open = await tx.flag.findFirst({ where: { lesionId, status: "OPEN" }, select: { id: true } });
+  if (newest !== undefined) {
+    await tx.flag.update({ where: { id: newest }, data: open ? { status: "SUPERSEDED" } : { status: "OPEN", closedAt: null } });
+  }
+  return recomputeLesionFlagInTransaction(tx, lesionId);
+}
+
+/**
  * After the active model or its operating point changes (promotion, roll back, an adopted threshold): recompute every
  * open case (assessed, no outcome yet) whose flag does not come from the active model at its operating point in
  * force. Returns how many lesions were recomputed.
@@ -178,7 +203,7 @@ export async function recomputeStaleFlags(options: { db: Db; batchSize?: number 
       SELECT l.id FROM "Lesion" l
       WHERE l.id > ${after}
         AND EXISTS (SELECT 1 FROM "ClinicalAssessment" a WHERE a."lesionId" = l.id)
-        AND NOT EXISTS (SELECT 1 FROM "BiopsyOutcome" o WHERE o."lesionId" = l.id)
+        AND NOT EXISTS (SELECT 1 FROM ${CURRENT_OUTCOMES_SQL} o WHERE o."lesionId" = l.id)
         -- Stale: an OPEN flag from another model (even when the active model's own flag was decided earlier: after a
         -- promotion and a roll back, the retired model's open flag must not stay in the queue), or nothing yet from
         -- the active model.

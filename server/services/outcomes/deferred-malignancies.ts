@@ -7,6 +7,7 @@
  * report is enough.
  */
 import type { Db } from "../../db/client";
+import { CURRENT_OUTCOMES_SQL, CURRENT_REVIEWS_SQL } from "../clinical/current-records";
 
 /** Most deferred malignancies listed by name; the count is always complete. */
 export const DEFERRED_MALIGNANCY_LIST_LIMIT = 200;
@@ -39,22 +40,22 @@ export async function loadDeferredMalignancies(db: Db): Promise<DeferredMalignan
   const [counts, lesions] = await Promise.all([
     db.$queryRaw<{ deferredLesions: number; deferredWithOutcome: number; malignant: number }[]>`
       WITH deferred AS (
-        SELECT DISTINCT f."lesionId" FROM "Review" r JOIN "Flag" f ON f.id = r."flagId" WHERE r.decision = 'DEFER_MONITOR'
+        SELECT DISTINCT f."lesionId" FROM ${CURRENT_REVIEWS_SQL} r JOIN "Flag" f ON f.id = r."flagId" WHERE r.decision = 'DEFER_MONITOR'
       )
       SELECT count(*)::int AS "deferredLesions",
-             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "BiopsyOutcome" o WHERE o."lesionId" = d."lesionId"))::int AS "deferredWithOutcome",
-             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "BiopsyOutcome" o WHERE o."lesionId" = d."lesionId" AND o.malignant))::int AS malignant
+             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ${CURRENT_OUTCOMES_SQL} o WHERE o."lesionId" = d."lesionId"))::int AS "deferredWithOutcome",
+             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ${CURRENT_OUTCOMES_SQL} o WHERE o."lesionId" = d."lesionId" AND o.malignant))::int AS malignant
       FROM deferred d`,
     db.$queryRaw<DeferredMalignancy[]>`
       WITH first_deferral AS (
         SELECT DISTINCT ON (f."lesionId") f."lesionId", r."createdAt" AS "deferredAt", r."followUpDate", f."modelVersionId"
-        FROM "Review" r JOIN "Flag" f ON f.id = r."flagId"
+        FROM ${CURRENT_REVIEWS_SQL} r JOIN "Flag" f ON f.id = r."flagId"
         WHERE r.decision = 'DEFER_MONITOR'
         ORDER BY f."lesionId", r."createdAt", r.id
       ),
       malignant_outcome AS (
         SELECT DISTINCT ON (o."lesionId") o."lesionId", o."histopathologyDiagnosis", o.confirmation, o."reportDate"
-        FROM "BiopsyOutcome" o
+        FROM ${CURRENT_OUTCOMES_SQL} o
         WHERE o.malignant AND o."lesionId" IN (SELECT "lesionId" FROM first_deferral)
         ORDER BY o."lesionId", o."reportDate" DESC, o."createdAt" DESC, o.id DESC
       )

@@ -13,6 +13,7 @@ import { monthlyTrends } from "./monthly-trends";
 import { FLAG_KINDS, loadReviewActivity, type ReviewActivity } from "./review-activity";
 import type { OutcomesDashboard } from "./schemas";
 import { COST_PER_BIOPSY_SETTING, DEFAULT_COST_PER_BIOPSY, monthBounds, type OutcomesQuery } from "./scope";
+import { CURRENT_OUTCOME } from "../clinical/current-records";
 
 /** Most missed malignancies listed by name (lowest score first); the count is always complete. */
 export const MISSED_MALIGNANCY_LIST_LIMIT = 50;
@@ -110,7 +111,7 @@ async function describeMissed(db: Db, missed: readonly { lesionId: string; score
       bodySite: true,
       patient: { select: { mrn: true } },
       biopsyOutcomes: {
-        where: { confirmation: "histo", malignant: true },
+        where: { ...CURRENT_OUTCOME, confirmation: "histo", malignant: true },
         orderBy: [{ reportDate: "desc" }, { createdAt: "desc" }],
         take: 1,
         select: { histopathologyDiagnosis: true, reportDate: true },

@@ -18,6 +18,7 @@ import type { Db } from "../../db/client";
 import type { Impression, Plan } from "../flags/flag-policy";
 import { seenInTrainingSql } from "../models/training-lesions";
 import type { DateBounds } from "./scope";
+import { CURRENT_OUTCOMES_SQL } from "../clinical/current-records";
 
 export type Sex = "FEMALE" | "MALE" | "OTHER" | "UNKNOWN";
 
@@ -48,7 +49,7 @@ export async function loadLesionOutcomeRows(options: {
   return db.$queryRaw<LesionOutcomeRow[]>`
     WITH outcome AS (
       SELECT DISTINCT ON (o."lesionId") o."lesionId", o.malignant, o."reportDate", o.confirmation = 'histo' AS biopsied
-      FROM "BiopsyOutcome" o
+      FROM ${CURRENT_OUTCOMES_SQL} o
       ORDER BY o."lesionId", (o.confirmation = 'histo') DESC, o."reportDate" DESC, o."createdAt" DESC, o.id DESC
     ),
     in_scope AS (

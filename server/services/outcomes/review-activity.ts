@@ -8,6 +8,7 @@
  */
 import type { Db } from "../../db/client";
 import type { DateBounds } from "./scope";
+import { CURRENT_REVIEWS_SQL } from "../clinical/current-records";
 
 export const FLAG_KINDS = ["LIKELY_BENIGN", "POSSIBLE_MISSED_MALIGNANCY", "REVIEW_REQUIRED"] as const;
 export type FlagKind = (typeof FLAG_KINDS)[number];
@@ -53,7 +54,7 @@ export async function loadReviewActivity(options: { db: Db; modelVersionId: stri
       ORDER BY 1, 2`,
     db.$queryRaw<DecisionCountRow[]>`
       SELECT to_char(r."createdAt", 'YYYY-MM') AS month, r.decision::text AS decision, count(*)::int AS count
-      FROM "Review" r JOIN "Flag" f ON f.id = r."flagId"
+      FROM ${CURRENT_REVIEWS_SQL} r JOIN "Flag" f ON f.id = r."flagId"
       WHERE f."modelVersionId" = ${modelVersionId}
         AND (${bounds.fromDate}::date IS NULL OR r."createdAt" >= ${bounds.fromDate}::date)
         AND (${bounds.toDateExclusive}::date IS NULL OR r."createdAt" < ${bounds.toDateExclusive}::date)
@@ -61,7 +62,7 @@ export async function loadReviewActivity(options: { db: Db; modelVersionId: stri
       ORDER BY 1, 2`,
     db.$queryRaw<DecisionTotalRow[]>`
       SELECT r.decision::text AS decision, count(*)::int AS count, count(DISTINCT f."lesionId")::int AS lesions
-      FROM "Review" r JOIN "Flag" f ON f.id = r."flagId"
+      FROM ${CURRENT_REVIEWS_SQL} r JOIN "Flag" f ON f.id = r."flagId"
       WHERE f."modelVersionId" = ${modelVersionId}
         AND (${bounds.fromDate}::date IS NULL OR r."createdAt" >= ${bounds.fromDate}::date)
         AND (${bounds.toDateExclusive}::date IS NULL OR r."createdAt" < ${bounds.toDateExclusive}::date)

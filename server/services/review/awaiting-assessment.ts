@@ -16,6 +16,7 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { Prisma } from "../../db/generated/client";
+import { CURRENT_OUTCOMES_SQL } from "../clinical/current-records";
 
 export const awaitingAssessmentInputSchema = z.object({
   cursor: z.string().min(1).max(64).optional(),
@@ -82,7 +83,7 @@ export async function listAwaitingAssessment(options: { db: Db; input: AwaitingA
       FROM "Lesion" l
       JOIN "LesionImage" i ON i."lesionId" = l.id
       WHERE NOT EXISTS (SELECT 1 FROM "ClinicalAssessment" ca WHERE ca."lesionId" = l.id)
-        AND NOT EXISTS (SELECT 1 FROM "BiopsyOutcome" bo WHERE bo."lesionId" = l.id)
+        AND NOT EXISTS (SELECT 1 FROM ${CURRENT_OUTCOMES_SQL} bo WHERE bo."lesionId" = l.id)
         AND EXISTS (
           SELECT 1 FROM "Prediction" p
           JOIN "LesionImage" scored ON scored.id = p."imageId"

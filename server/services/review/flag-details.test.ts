@@ -31,11 +31,25 @@ async function prismaReference(db: Db, flagId: string) {
       modelVersion: { select: { version: true, targetSensitivity: true } },
       prediction: { select: { imageId: true, backend: true, probabilities: true, latencyMs: true, createdAt: true } },
       assessment: {
-        select: { impression: true, plan: true, suspectedDiagnosis: true, note: true, assessedAt: true, clinician: { select: { name: true } } },
+        select: { impression: true, plan: true, suspectedDiagnosis: true, note: true, assessedAt: true, clinician: { select: { id: true, name: true } } },
       },
       review: {
-        select: { decision: true, reason: true, note: true, followUpDate: true, createdAt: true, reviewer: { select: { name: true } } },
+        select: {
+          id: true,
+          decision: true,
+          reason: true,
+          note: true,
+          followUpDate: true,
+          createdAt: true,
+          reviewer: { select: { id: true, name: true } },
+          retractedAt: true,
+          retractionReason: true,
+          retractedBy: { select: { name: true } },
+          supersededBy: { select: { flagId: true } },
+        },
       },
+      secondReadOfId: true,
+      secondReadRequestedBy: { select: { id: true, name: true } },
       lesion: {
         select: {
           id: true,
@@ -66,8 +80,10 @@ async function prismaReference(db: Db, flagId: string) {
   });
   const checked = images.flatMap((image) => (image.prediction?.outOfDistribution == null ? [] : [image.prediction.outOfDistribution]));
   const outOfDistribution = checked.length === 0 ? null : { checkedImages: checked.length, flaggedImages: checked.filter(Boolean).length };
-  const { id, kind, ...rest } = flag;
-  return { id, kind, outOfDistribution, ...rest, lesion: { ...flag.lesion, images } };
+  const { id, kind, secondReadOfId, secondReadRequestedBy, review: storedReview, ...rest } = flag;
+  const review = storedReview && (({ supersededBy, ...fields }) => ({ ...fields, amendedFlagId: supersededBy?.flagId ?? null }))(storedReview);
+  const secondRead = secondReadRequestedBy ? { ofFlagId: secondReadOfId, requestedBy: secondReadRequestedBy } : null;
+  return { id, kind, outOfDistribution, ...rest, review, secondRead, lesion: { ...flag.lesion, images } };
 }
 
 beforeAll(async () => {

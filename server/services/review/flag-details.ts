@@ -46,6 +46,15 @@ interface FlagRow {
   followUpDate: Date | null;
   reviewCreatedAt: Date;
   reviewerName: string;
+  reviewerId: string;
+  reviewRetractedAt: Date | null;
+  reviewRetractionReason: string | null;
+  reviewRetractedByName: string | null;
+  amendedFlagId: string | null;
+  clinicianId: string;
+  secondReadOfId: string | null;
+  secondReadRequestedById: string | null;
+  secondReadRequestedByName: string | null;
   lesionId: string;
   bodySite: string;
   label: string;
@@ -79,7 +88,10 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
            a.id AS "assessmentId", a.impression::text AS impression, a.plan::text AS plan, a."suspectedDiagnosis",
            a.note AS "assessmentNote", a."assessedAt", cu.name AS "clinicianName",
            r.id AS "reviewId", r.decision::text AS decision, r.reason AS "reviewReason", r.note AS "reviewNote",
-           r."followUpDate", r."createdAt" AS "reviewCreatedAt", ru.name AS "reviewerName",
+           r."followUpDate", r."createdAt" AS "reviewCreatedAt", ru.name AS "reviewerName", r."reviewerId",
+           r."retractedAt" AS "reviewRetractedAt", r."retractionReason" AS "reviewRetractionReason", rb.name AS "reviewRetractedByName",
+           amended."flagId" AS "amendedFlagId", a."clinicianId",
+           f."secondReadOfId", f."secondReadRequestedById", sr.name AS "secondReadRequestedByName",
            l.id AS "lesionId", l."bodySite", l.label,
            pt.id AS "patientId", pt.mrn, pt.name AS "patientName", pt.sex::text AS sex, pt."birthDate", pt."fitzpatrickType",
            i.id AS "imageId", i.width, i.height, i."capturedAt", i."createdAt" AS "imageCreatedAt", i.quality,
@@ -95,6 +107,9 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
     LEFT JOIN "User" cu ON cu.id = a."clinicianId"
     LEFT JOIN "Review" r ON r."flagId" = f.id
     LEFT JOIN "User" ru ON ru.id = r."reviewerId"
+    LEFT JOIN "User" rb ON rb.id = r."retractedById"
+    LEFT JOIN "Review" amended ON amended.id = r."supersededById"
+    LEFT JOIN "User" sr ON sr.id = f."secondReadRequestedById"
     LEFT JOIN "LesionImage" i ON i."lesionId" = l.id
     LEFT JOIN "Prediction" ip ON ip."imageId" = i.id AND ip."modelVersionId" = f."modelVersionId"
     WHERE f.id = ${options.flagId}
@@ -153,7 +168,7 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
             suspectedDiagnosis: flag.suspectedDiagnosis,
             note: flag.assessmentNote,
             assessedAt: flag.assessedAt,
-            clinician: { name: flag.clinicianName },
+            clinician: { id: flag.clinicianId, name: flag.clinicianName },
           },
     review:
       flag.reviewId === null
@@ -164,8 +179,18 @@ export async function getFlagForReview(options: { db: Db; flagId: string }) {
             note: flag.reviewNote,
             followUpDate: flag.followUpDate,
             createdAt: flag.reviewCreatedAt,
-            reviewer: { name: flag.reviewerName },
+            reviewer: { id: flag.reviewerId, name: flag.reviewerName },
+            id: flag.reviewId,
+            // Amended (amendedFlagId: where the decision now stands) or retracted: never edited in place.
+            retractedAt: flag.reviewRetractedAt,
+            retractionReason: flag.reviewRetractionReason,
+            retractedBy: flag.reviewRetractedByName === null ? null : { name: flag.reviewRetractedByName },
+            amendedFlagId: flag.amendedFlagId,
           },
+    secondRead:
+      flag.secondReadRequestedById === null
+        ? null
+        : { ofFlagId: flag.secondReadOfId, requestedBy: { id: flag.secondReadRequestedById, name: flag.secondReadRequestedByName ?? "" } },
     lesion: {
       id: flag.lesionId,
       bodySite: flag.bodySite,

@@ -31,8 +31,9 @@ export const queuePageOutput = z.object({
         id,
         bodySite: z.string(),
         label: z.string(),
-        patient: z.object({ id, mrn: z.string(), name: z.string(), fitzpatrickType: z.number().int().nullable() }),
+        patient: z.object({ id, mrn: z.string(), name: z.string(), fitzpatrickType: z.number().int().nullable(), birthDate: z.date().nullable() }),
         images: z.array(z.object({ id })),
+        latestImageAt: z.date().nullable(),
       }),
     }),
   ),
@@ -64,19 +65,25 @@ export const flagForReviewOutput = z.object({
       suspectedDiagnosis: z.string().nullable(),
       note: z.string().nullable(),
       assessedAt: z.date(),
-      clinician: person,
+      clinician: z.object({ id, name: z.string() }),
     })
     .nullable(),
   review: z
     .object({
+      id,
       decision: z.enum(ReviewDecision),
       reason: z.string().nullable(),
       note: z.string().nullable(),
       followUpDate: z.date().nullable(),
       createdAt: z.date(),
-      reviewer: person,
+      reviewer: z.object({ id, name: z.string() }),
+      retractedAt: z.date().nullable(),
+      retractionReason: z.string().nullable(),
+      retractedBy: person.nullable(),
+      amendedFlagId: z.string().nullable(),
     })
     .nullable(),
+  secondRead: z.object({ ofFlagId: z.string().nullable(), requestedBy: z.object({ id, name: z.string() }) }).nullable(),
   lesion: z.object({
     id,
     bodySite: z.string(),
@@ -156,3 +163,8 @@ export const recordedReviewOutput = z.object({
   createdAt: z.date(),
 });
 
+/** An amended decision (amend-review.ts): the new decision, on a new flag with the same inputs. */
+export const amendedReviewOutput = z.object({ id, flagId: id, supersedes: id });
+
+/** A retracted decision: the case's open flag again, if it is open (newer data may have replaced it). */
+export const retractedReviewOutput = z.object({ id, flagId: id, reopenedFlagId: z.string().nullable() });

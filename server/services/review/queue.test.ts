@@ -186,13 +186,23 @@ describe("queue pages", () => {
             id: true,
             bodySite: true,
             label: true,
-            patient: { select: { id: true, mrn: true, name: true, fitzpatrickType: true } },
-            images: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true } },
+            patient: { select: { id: true, mrn: true, name: true, fitzpatrickType: true, birthDate: true } },
+            images: { select: { id: true, capturedAt: true, createdAt: true } },
           },
         },
       },
     });
-    const byId = new Map(prisma.map((flag) => [flag.id, flag]));
+    // The newest upload is the thumbnail; the latest date is the latest capture (else upload) of any image.
+    const byId = new Map(
+      prisma.map(({ lesion: { images, ...lesion }, ...flag }) => {
+        const newest = [...images].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id))[0];
+        const dates = images.map((image) => (image.capturedAt ?? image.createdAt).getTime());
+        return [
+          flag.id,
+          { ...flag, lesion: { ...lesion, images: newest ? [{ id: newest.id }] : [], latestImageAt: dates.length ? new Date(Math.max(...dates)) : null } },
+        ];
+      }),
+    );
     for (const item of page.items) expect(item).toStrictEqual(byId.get(item.id));
     // The data covers the optional parts both ways.
     expect(page.items.some((item) => item.assessment === null) && page.items.some((item) => item.assessment !== null)).toBe(true);

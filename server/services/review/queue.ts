@@ -8,6 +8,8 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import { Prisma } from "../../db/generated/client";
 import type { FlagKind, FlagStatus, Impression, Plan } from "../../db/generated/enums";
+import { decidableBySql } from "./second-read";
+import { CURRENT_OUTCOME, CURRENT_REVIEW } from "../clinical/current-records";
 
 export const queueFilterSchema = z.object({
   kind: z.enum(["LIKELY_BENIGN", "POSSIBLE_MISSED_MALIGNANCY", "REVIEW_REQUIRED"]).optional(),
@@ -38,8 +40,8 @@ const KEY_COLUMNS = Prisma.sql`(f."biopsyPlanned", f."pMalignant", f.id)`;
 const keyCte = (flagId: string) =>
   Prisma.sql`k AS (SELECT c."biopsyPlanned" AS bp, c."pMalignant" AS p, c.id FROM "Flag" c WHERE c.id = ${flagId})`;
 
-function filterSql(filter: z.output<typeof queueFilterSchema>): Prisma.Sql {
-  const conditions = [Prisma.sql`f.status = ${filter.status}::"FlagStatus"`];
+function filterSql(filter: z.output<typeof queueFilterSchema>, viewerId: string | null): Prisma.Sql {
+  const conditions = [Prisma.sql`f.status = ${filter.status}::"FlagStatus"`, decidableBySql(viewerId)];
   if (filter.kind) conditions.push(Prisma.sql`f.kind = ${filter.kind}::"FlagKind"`);
   if (filter.modelVersionId) conditions.push(Prisma.sql`f."modelVersionId" = ${filter.modelVersionId}`);
   if (filter.bodySite) conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "Lesion" l WHERE l.id = f."lesionId" AND l."bodySite" = ${filter.bodySite})`);
@@ -50,8 +52,8 @@ function filterSql(filter: z.output<typeof queueFilterSchema>): Prisma.Sql {
  * Ids and order keys of one page (limit + 1 rows, to tell whether more follow). After a cursor, two index seeks from
  * the key (see above); a cursor that names no flag gives the first page.
  */
-function pageSql(filter: z.output<typeof queueFilterSchema>): Prisma.Sql {
-  const where = filterSql(filter);
+function pageSql(filter: z.output<typeof queueFilterSchema>, viewerId: string | null): Prisma.Sql {
+  const where = filterSql(filter, viewerId);
   const take = filter.limit + 1;
   const columns = Prisma.sql`f.id, f."biopsyPlanned", f."pMalignant"`;
   if (!filter.cursor) return Prisma.sql`SELECT ${columns} FROM "Flag" f WHERE ${where} ${QUEUE_ORDER} LIMIT ${take}`;
@@ -88,18 +90,21 @@ interface QueueRow {
   mrn: string;
   patientName: string;
   fitzpatrickType: number | null;
+  birthDate: Date | null;
   imageId: string | null;
+  latestImageAt: Date | null;
 }
 
-export async function listQueue(options: { db: Db; filter: QueueFilter }) {
+/** `viewerId`: whose queue it is (second reads they may not decide are left out: second-read.ts). */
+export async function listQueue(options: { db: Db; filter: QueueFilter; viewerId?: string | null }) {
   const filter = queueFilterSchema.parse(options.filter);
   // The page and what the queue shows of each flag, the lesion's newest image included (ties: the larger id).
   const rows = await options.db.$queryRaw<QueueRow[]>`
     SELECT f.id, f.kind::text AS kind, f.status::text AS status, f.reason, f."deferralSuggested", f."biopsyPlanned", f."pMalignant", f.threshold,
            f."createdAt", mv.version AS "modelVersion", a.id AS "assessmentId", a.impression::text AS impression,
            a.plan::text AS plan, l.id AS "lesionId", l."bodySite", l.label, pt.id AS "patientId", pt.mrn,
-           pt.name AS "patientName", pt."fitzpatrickType", img.id AS "imageId"
-    FROM (${pageSql(filter)}) page
+           pt.name AS "patientName", pt."fitzpatrickType", pt."birthDate", img.id AS "imageId", latest."latestImageAt"
+    FROM (${pageSql(filter, options.viewerId ?? null)}) page
     JOIN "Flag" f ON f.id = page.id
     JOIN "Lesion" l ON l.id = f."lesionId"
     JOIN "Patient" pt ON pt.id = l."patientId"
@@ -108,6 +113,9 @@ export async function listQueue(options: { db: Db; filter: QueueFilter }) {
     LEFT JOIN LATERAL (
       SELECT i.id FROM "LesionImage" i WHERE i."lesionId" = f."lesionId" ORDER BY i."createdAt" DESC, i.id DESC LIMIT 1
     ) img ON true
+    LEFT JOIN LATERAL (
+      SELECT max(COALESCE(i."capturedAt", i."createdAt")) AS "latestImageAt" FROM "LesionImage" i WHERE i."lesionId" = f."lesionId"
+    ) latest ON true
     ${QUEUE_ORDER}`;
   const hasMore = rows.length > filter.limit;
   const items = rows.slice(0, filter.limit).map((row) => ({
@@ -126,8 +134,10 @@ export async function listQueue(options: { db: Db; filter: QueueFilter }) {
       id: row.lesionId,
       bodySite: row.bodySite,
       label: row.label,
-      patient: { id: row.patientId, mrn: row.mrn, name: row.patientName, fitzpatrickType: row.fitzpatrickType },
+      patient: { id: row.patientId, mrn: row.mrn, name: row.patientName, fitzpatrickType: row.fitzpatrickType, birthDate: row.birthDate },
       images: row.imageId === null ? [] : [{ id: row.imageId }],
+      /** The lesion's latest image (captured, else uploaded). */
+      latestImageAt: row.latestImageAt,
     },
   }));
   return { items, nextCursor: hasMore ? (items.at(-1)?.id ?? null) : null };
@@ -137,8 +147,8 @@ export async function listQueue(options: { db: Db; filter: QueueFilter }) {
  * The open flags just before and after this one in queue order, for j/k navigation: one statement, each side an
  * index seek from the flag's key (plus the unscored-flag branch described above), whatever the flag's position.
  */
-export async function neighbouringFlags(options: { db: Db; flagId: string }) {
-  const open = Prisma.sql`f.status = 'OPEN'::"FlagStatus"`;
+export async function neighbouringFlags(options: { db: Db; flagId: string; viewerId?: string | null }) {
+  const open = Prisma.sql`f.status = 'OPEN'::"FlagStatus" AND ${decidableBySql(options.viewerId ?? null)}`;
   const columns = Prisma.sql`f.id, f."biopsyPlanned", f."pMalignant"`;
   const [row] = await options.db.$queryRaw<{ previous: string | null; next: string | null }[]>`
     WITH ${keyCte(options.flagId)}
@@ -164,10 +174,22 @@ export async function neighbouringFlags(options: { db: Db; flagId: string }) {
  * list under it. An index-only scan of Flag(status, kind): about 3 ms for 40,000 open flags once autovacuum has
  * marked the pages all-visible.
  */
-export async function countOpenFlagsByKind(options: { db: Db }) {
-  const groups = await options.db.flag.groupBy({ by: ["kind"], where: { status: "OPEN" }, _count: { _all: true } });
+export async function countOpenFlagsByKind(options: { db: Db; viewerId?: string | null }) {
+  const viewerId = options.viewerId ?? null;
+  const [groups, hidden] = await Promise.all([
+    options.db.flag.groupBy({ by: ["kind"], where: { status: "OPEN" }, _count: { _all: true } }),
+    // The viewer's own second reads, left out of their list, are left out of its counts too (few rows: an index on
+    // secondReadRequestedById, so the index-only count above stays as it was).
+    viewerId === null
+      ? []
+      : options.db.$queryRaw<{ kind: FlagKind; count: number }[]>`
+          SELECT f.kind::text AS kind, count(*)::int AS count FROM "Flag" f
+          WHERE f.status = 'OPEN'::"FlagStatus" AND f."secondReadRequestedById" IS NOT NULL AND NOT ${decidableBySql(viewerId)}
+          GROUP BY f.kind`,
+  ]);
   const counts = { LIKELY_BENIGN: 0, POSSIBLE_MISSED_MALIGNANCY: 0, REVIEW_REQUIRED: 0 };
   for (const group of groups) counts[group.kind] = group._count._all;
+  for (const row of hidden) counts[row.kind] -= row.count;
   return counts;
 }
 
@@ -176,9 +198,10 @@ export async function listOverdueFollowUps(options: { db: Db; today?: Date; take
   const today = options.today ?? new Date();
   return options.db.review.findMany({
     where: {
+      ...CURRENT_REVIEW,
       decision: "DEFER_MONITOR",
       followUpDate: { lt: today },
-      flag: { status: "DECIDED", lesion: { biopsyOutcomes: { none: {} } } },
+      flag: { status: "DECIDED", lesion: { biopsyOutcomes: { none: CURRENT_OUTCOME } } },
     },
     orderBy: { followUpDate: "asc" },
     take: options.take ?? 100,

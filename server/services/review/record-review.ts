@@ -8,7 +8,9 @@ import type { Db } from "../../db/client";
 import { INVARIANT_INDEXES, isUniqueViolation } from "../../db/unique-violation";
 import { recordAudit } from "../audit/record-audit";
 import { createOpenFlag } from "../flags/recompute-flags";
+import type { Prisma } from "../../db/generated/client";
 import type { ReviewDecisionInput } from "./schemas";
+import { refuseOwnSecondRead } from "./second-read";
 
 export class FlagAlreadyDecidedError extends DomainError {
   constructor(decidedBy: string, decidedAt: Date) {
@@ -27,6 +29,24 @@ async function alreadyDecided(db: Db, flagId: string): Promise<FlagAlreadyDecide
   return new FlagAlreadyDecidedError(review?.reviewer.name ?? "another reviewer", review?.createdAt ?? new Date());
 }
 
+/** Opens the second read a SECOND_READ decision asks for: the same inputs, for another reviewer. */
+export async function openSecondRead(tx: Prisma.TransactionClient, options: { flagId: string; requestedById: string; reason: string }) {
+  const original = await tx.flag.findUniqueOrThrow({ where: { id: options.flagId } });
+  await createOpenFlag(tx, {
+    lesionId: original.lesionId,
+    kind: original.kind,
+    reason: `Second read requested: ${options.reason}. ${original.reason}`,
+    biopsyPlanned: original.biopsyPlanned,
+    pMalignant: original.pMalignant,
+    threshold: original.threshold,
+    modelVersionId: original.modelVersionId,
+    predictionId: original.predictionId,
+    assessmentId: original.assessmentId,
+    secondReadOfId: original.id,
+    secondReadRequestedById: options.requestedById,
+  });
+}
+
 export async function recordReview(options: { db: Db; actorId: string; input: ReviewDecisionInput }) {
   const { db, actorId, input } = options;
   try {
@@ -40,6 +60,7 @@ export async function recordReview(options: { db: Db; actorId: string; input: Re
       if (flag.status !== "OPEN") {
         throw new DomainError("CONFLICT", "This flag is no longer open: newer data replaced it or the biopsy outcome closed it.");
       }
+      await refuseOwnSecondRead(tx, flag.id, actorId);
       const review = await tx.review.create({
         data: {
           flagId: flag.id,
@@ -52,20 +73,7 @@ export async function recordReview(options: { db: Db; actorId: string; input: Re
         select: { id: true, flagId: true, decision: true, reason: true, note: true, followUpDate: true, createdAt: true },
       });
       await tx.flag.update({ where: { id: flag.id }, data: { status: "DECIDED" } });
-      if (input.decision === "SECOND_READ") {
-        const original = await tx.flag.findUniqueOrThrow({ where: { id: flag.id } });
-        await createOpenFlag(tx, {
-          lesionId: original.lesionId,
-          kind: original.kind,
-          reason: `Second read requested: ${input.reason}. ${original.reason}`,
-          biopsyPlanned: original.biopsyPlanned,
-          pMalignant: original.pMalignant,
-          threshold: original.threshold,
-          modelVersionId: original.modelVersionId,
-          predictionId: original.predictionId,
-          assessmentId: original.assessmentId,
-        });
-      }
+      if (input.decision === "SECOND_READ") await openSecondRead(tx, { flagId: flag.id, requestedById: actorId, reason: input.reason ?? "" });
       await recordAudit(tx, { actorId, action: "DECIDE", entityType: "Flag", entityId: flag.id, before: { status: "OPEN" }, after: review });
       return review;
     });

@@ -1,5 +1,6 @@
 /** The review decision form, shared by the review page and the server. */
 import { z } from "zod";
+import { correctionReasonSchema } from "../clinical/correction-schemas";
 
 export const REVIEW_DECISIONS = ["PROCEED_BIOPSY", "DEFER_MONITOR", "SECOND_READ"] as const;
 
@@ -31,3 +32,9 @@ export const DECISION_LABELS: Record<(typeof REVIEW_DECISIONS)[number], string> 
   DEFER_MONITOR: "Defer and monitor",
   SECOND_READ: "Ask for a second read",
 };
+
+/** Correcting a recorded decision (amend-review.ts): why, and for an amendment the new decision on the same flag. */
+export const retractReviewSchema = z.object({ reviewId: z.string().min(1).max(64), reason: correctionReasonSchema });
+export const amendReviewSchema = retractReviewSchema.extend({ decision: reviewDecisionSchema });
+export type RetractReviewInput = z.infer<typeof retractReviewSchema>;
+export type AmendReviewInput = z.infer<typeof amendReviewSchema>;

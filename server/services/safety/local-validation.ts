@@ -10,6 +10,7 @@ import type { Prisma } from "../../db/generated/client";
 import { operatingPointInForce } from "../models/operating-point-in-force";
 import { seenInTrainingSql } from "../models/training-lesions";
 import { DEFAULT_LOCAL_VALIDATION_CRITERIA, storedCriteriaSchema, type LocalValidationCriteria, type StoredLocalValidationCriteria } from "./local-validation-criteria";
+import { CURRENT_OUTCOMES_SQL } from "../clinical/current-records";
 
 type Reader = Db | Prisma.TransactionClient;
 
@@ -61,7 +62,7 @@ export async function localCases(db: Reader, modelVersionId: string): Promise<{ 
   const rows = await db.$queryRaw<{ lesionId: string; malignant: boolean; pMalignant: number | null; seen: boolean }[]>`
     WITH first_outcome AS (
       SELECT DISTINCT ON (o."lesionId") o."lesionId", o.malignant, o."createdAt"
-      FROM "BiopsyOutcome" o
+      FROM ${CURRENT_OUTCOMES_SQL} o
       WHERE o.confirmation = 'histo'
       ORDER BY o."lesionId", o."createdAt"
     )

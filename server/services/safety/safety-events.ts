@@ -43,7 +43,7 @@ export async function raiseSafetyEventForOutcome(tx: Tx, outcome: { id: string; 
 }
 
 /** A benign result is evidence too: the rule runs for the active model whenever a biopsied lesion's result arrives. */
-async function rerunSafetyRule(tx: Tx): Promise<boolean> {
+export async function rerunSafetyRule(tx: Tx): Promise<boolean> {
   const active = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { id: true } });
   return active ? applySafetyRule(tx, active.id) : false;
 }
@@ -63,7 +63,7 @@ export async function listSafetyEvents(options: { db: Db; includeAcknowledged?: 
       acknowledgement: true,
       acknowledgedBy: { select: { name: true } },
       modelVersion: { select: { version: true } },
-      outcome: { select: { histopathologyDiagnosis: true, reportDate: true } },
+      outcome: { select: { histopathologyDiagnosis: true, reportDate: true, retractedAt: true, retractionReason: true } },
       lesion: { select: { id: true, label: true, bodySite: true, patient: { select: { mrn: true } } } },
     },
   });

@@ -18,7 +18,8 @@ export const safetyEventsOutput = z.array(
     acknowledgement: z.string().nullable(),
     acknowledgedBy: person.nullable(),
     modelVersion: z.object({ version: z.string() }).nullable(),
-    outcome: z.object({ histopathologyDiagnosis: z.string(), reportDate: z.date() }),
+    // A result amended or retracted since keeps its event (never hidden); the event says so.
+    outcome: z.object({ histopathologyDiagnosis: z.string(), reportDate: z.date(), retractedAt: z.date().nullable(), retractionReason: z.string().nullable() }),
     lesion: z.object({ id, label: z.string(), bodySite: z.string(), patient: z.object({ mrn: z.string() }) }),
   }),
 );

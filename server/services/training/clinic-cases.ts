@@ -11,6 +11,7 @@ import { DxTypeSchema, type ImageRecord } from "@/ml/data";
 import { isDiagnosis } from "@/ml/diagnoses";
 import type { Db } from "../../db/client";
 import { ImageBlobNotFoundError, type ImageStore } from "../images/image-store";
+import { CURRENT_OUTCOME } from "../clinical/current-records";
 
 /** A clinic lesion without a data-set id is keyed `clinic-<Lesion.id>` in the training records. */
 export const CLINIC_LESION_PREFIX = "clinic-";
@@ -42,7 +43,7 @@ export async function loadClinicCases(options: {
 }): Promise<ClinicCases> {
   const { db, store, dir, baseImageIds } = options;
   const lesions = await db.lesion.findMany({
-    where: { biopsyOutcomes: { some: {} } },
+    where: { biopsyOutcomes: { some: CURRENT_OUTCOME } },
     orderBy: { id: "asc" },
     select: {
       id: true,
@@ -50,6 +51,7 @@ export async function loadClinicCases(options: {
       bodySite: true,
       patient: { select: { birthDate: true, sex: true } },
       biopsyOutcomes: {
+        where: CURRENT_OUTCOME,
         orderBy: [{ reportDate: "desc" }, { createdAt: "desc" }],
         take: 1,
         select: { histopathologyDiagnosis: true, malignant: true, confirmation: true, reportDate: true },

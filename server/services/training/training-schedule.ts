@@ -12,6 +12,7 @@ import { QUEUES } from "../../jobs/queues";
 import { recordAudit } from "../audit/record-audit";
 import { launchTrainingRun } from "./training-runs";
 import { DEFAULT_TRAINING_SCHEDULE, trainingScheduleSchema, type TrainingSchedule } from "./training-schedule-schema";
+import { CURRENT_OUTCOME } from "../clinical/current-records";
 
 const SCHEDULE_KEY = "training.schedule";
 
@@ -59,7 +60,7 @@ export async function saveTrainingSchedule(options: { db: Db; boss: PgBoss; acto
 export async function newConfirmedCasesSinceLastRun(db: Db): Promise<{ count: number; since: Date | null }> {
   const last = await db.trainingRun.findFirst({ where: { status: "SUCCEEDED" }, orderBy: { startedAt: "desc" }, select: { startedAt: true } });
   const since = last?.startedAt ?? null;
-  const count = await db.biopsyOutcome.count({ where: since ? { createdAt: { gt: since } } : {} });
+  const count = await db.biopsyOutcome.count({ where: since ? { ...CURRENT_OUTCOME, createdAt: { gt: since } } : CURRENT_OUTCOME });
   return { count, since };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createTRPCRouter, permittedProcedure } from "../init";
+import { CURRENT_OUTCOME } from "../../services/clinical/current-records";
 
 /** Counts that drive the empty states ("no patients yet: import or register one"). */
 export const overviewRouter = createTRPCRouter({
@@ -22,9 +23,9 @@ export const overviewRouter = createTRPCRouter({
         ctx.db.lesion.count(),
         ctx.db.lesionImage.count(),
         ctx.db.flag.count({ where: { status: "OPEN" } }),
-        ctx.db.biopsyOutcome.count(),
+        ctx.db.biopsyOutcome.count({ where: CURRENT_OUTCOME }),
         ctx.db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } }),
-        ctx.db.lesion.count({ where: { images: { some: {} }, assessments: { none: {} }, biopsyOutcomes: { none: {} } } }),
+        ctx.db.lesion.count({ where: { images: { some: {} }, assessments: { none: {} }, biopsyOutcomes: { none: CURRENT_OUTCOME } } }),
       ]);
       return { patients, lesions, images, openFlags, biopsyOutcomes, activeModel: activeModel?.version ?? null, awaitingAssessment };
     }),

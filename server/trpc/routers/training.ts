@@ -14,6 +14,7 @@ import {
   trainingRunsOutput,
 } from "../../services/training/schemas";
 import { createTRPCRouter, permittedProcedure } from "../init";
+import { CURRENT_OUTCOME } from "../../services/clinical/current-records";
 
 const manage = permittedProcedure("models:manage");
 
@@ -23,7 +24,7 @@ export const trainingRouter = createTRPCRouter({
     const schedule = await getTrainingSchedule(ctx.db);
     const next = nextCronTimes(schedule.cron, schedule.timezone);
     const [confirmedLesions, newCases, active] = await Promise.all([
-      ctx.db.lesion.count({ where: { biopsyOutcomes: { some: {} } } }),
+      ctx.db.lesion.count({ where: { biopsyOutcomes: { some: CURRENT_OUTCOME } } }),
       newConfirmedCasesSinceLastRun(ctx.db),
       ctx.db.modelVersion.findFirst({ where: { status: "ACTIVE" }, select: { version: true } }),
     ]);

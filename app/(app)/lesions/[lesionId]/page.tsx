@@ -11,6 +11,8 @@ import { LesionForm } from "../../_clinical/lesion-form";
 import { orNotFound } from "../../_clinical/or-not-found";
 import { AssessmentForm } from "./assessment-form";
 import { BiopsyOutcomeForm } from "./biopsy-outcome-form";
+import { CorrectOutcome } from "./correct-outcome";
+import { LesionRecordView } from "./lesion-record";
 import { ImageTimeline } from "./image-timeline";
 import { ImageUpload } from "./image-upload";
 
@@ -19,7 +21,8 @@ export const metadata: Metadata = { title: "Lesion" };
 export default async function LesionPage(props: { params: Promise<{ lesionId: string }> }) {
   const user = await requirePermission("clinical:read");
   const { lesionId } = await props.params;
-  const lesion = await orNotFound((await serverApi()).lesions.get({ lesionId }));
+  const api = await serverApi();
+  const [lesion, record] = await Promise.all([orNotFound(api.lesions.get({ lesionId })), orNotFound(api.lesions.record({ lesionId }))]);
   const canWrite = can(user.role, "clinical:write");
   const { patient } = lesion;
 
@@ -75,6 +78,8 @@ export default async function LesionPage(props: { params: Promise<{ lesionId: st
         ) : null}
       </section>
 
+      <LesionRecordView record={record} />
+
       <div className="grid gap-8 lg:grid-cols-2">
         <section aria-labelledby="assessments-heading">
           <h2 id="assessments-heading" className="mb-3 text-lg font-semibold">
@@ -121,16 +126,33 @@ export default async function LesionPage(props: { params: Promise<{ lesionId: st
           ) : (
             <ul className="mb-4 space-y-2" data-testid="outcome-list">
               {lesion.biopsyOutcomes.map((outcome) => (
-                <li key={outcome.id} className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
+                <li
+                  key={outcome.id}
+                  className={`rounded-lg border p-3 text-sm ${outcome.retractedAt ? "border-slate-200 bg-slate-50 text-slate-500" : "border-slate-200 bg-white"}`}
+                  data-testid={outcome.retractedAt ? "outcome-corrected" : "outcome-current"}
+                >
                   <p className="flex flex-wrap items-center gap-2">
                     <MalignancyBadge malignant={outcome.malignant} />
-                    <span className="font-semibold">{diagnosisLabel(outcome.histopathologyDiagnosis)}</span>
+                    <span className={`font-semibold ${outcome.retractedAt ? "line-through" : ""}`}>{diagnosisLabel(outcome.histopathologyDiagnosis)}</span>
+                    {outcome.retractedAt ? (
+                      <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900">
+                        {outcome.supersededById ? "Amended" : "Retracted"}
+                      </span>
+                    ) : null}
                   </p>
                   <p className="mt-1 text-slate-700">{confirmationLabel(outcome.confirmation)}</p>
                   <p className="mt-1 text-xs text-slate-500">
                     Report date {formatDate(outcome.reportDate)}
                     {outcome.recordedBy ? `, entered by ${outcome.recordedBy.name}` : ", imported"}
                   </p>
+                  {outcome.retractedAt ? (
+                    <p className="mt-1 text-xs text-amber-900">
+                      {outcome.supersededById ? "Amended" : "Retracted"} by {outcome.retractedBy?.name ?? "—"} on {formatDateTime(outcome.retractedAt)}:{" "}
+                      {outcome.retractionReason}. It no longer counts; a safety event it raised stays until acknowledged.
+                    </p>
+                  ) : canWrite && (user.role === "ADMIN" || outcome.recordedById === user.id) ? (
+                    <CorrectOutcome outcomeId={outcome.id} />
+                  ) : null}
                 </li>
               ))}
             </ul>

@@ -2,19 +2,42 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useEffectEvent, useRef, useState, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
+import { useEffect, useEffectEvent, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { DECISION_LABELS, REVIEW_DECISIONS } from "@/server/services/review/schemas";
 import { useTRPC } from "../../../_trpc/provider";
 import { buttonClass, inputClass } from "../../_clinical/field";
 import { checkDraft, earliestFollowUpDate, EMPTY_DRAFT, type DecisionDraft, type DraftField, type ReviewDecision } from "./decision-draft";
 import { DecisionSummary, type RecordedReview } from "./decision-summary";
-import { DECISION_KEYS, isTypingTarget, reviewKeyAction } from "./keyboard";
+import { DECISION_KEYS, decisionKeyStep, isTypingTarget, reviewKeyAction } from "./keyboard";
 
 export interface DecisionPanelProps {
   flagId: string;
   status: "OPEN" | "DECIDED" | "CLOSED" | "SUPERSEDED";
   review: RecordedReview | null;
   canDecide: boolean;
+  /** Why this user may not decide this flag although their role can (a second read they asked for); null otherwise. */
+  refusal: string | null;
+  /** The next open flag in queue order: opened after a decision when the reviewer keeps "next case" on. */
+  nextFlagId: string | null;
+}
+
+/** "Open the next case after a decision": on unless this browser's reviewer switched it off (localStorage). */
+const AUTO_ADVANCE_KEY = "dermflag:auto-advance";
+const AUTO_ADVANCE_EVENT = "dermflag:auto-advance";
+function subscribeAutoAdvance(onChange: () => void) {
+  window.addEventListener("storage", onChange);
+  window.addEventListener(AUTO_ADVANCE_EVENT, onChange);
+  return () => {
+    window.removeEventListener("storage", onChange);
+    window.removeEventListener(AUTO_ADVANCE_EVENT, onChange);
+  };
+}
+function readAutoAdvance(): boolean {
+  return window.localStorage.getItem(AUTO_ADVANCE_KEY) !== "off";
+}
+function writeAutoAdvance(on: boolean) {
+  window.localStorage.setItem(AUTO_ADVANCE_KEY, on ? "on" : "off");
+  window.dispatchEvent(new Event(AUTO_ADVANCE_EVENT));
 }
 
 const DECISION_STYLES: Record<ReviewDecision, string> = {
@@ -24,11 +47,13 @@ const DECISION_STYLES: Record<ReviewDecision, string> = {
 };
 
 /**
- * The reviewer's decision. A decision button (or 1 / 2 / 3) records it at once when nothing more is needed, and
- * otherwise moves focus to the first field still required; Enter in a field then records the chosen decision.
- * If another reviewer decided first, their decision is shown and everything typed here stays on screen.
+ * The reviewer's decision. A decision button records it at once when nothing more is needed; a key (1 / 2 / 3) asks
+ * first, and the same key again records it (Escape cancels), so one stray key never decides a case. While a field is
+ * still required, either moves focus to it; Enter in a field then records the chosen decision. After a decision the
+ * next case in the queue opens (a per-browser setting). If another reviewer decided first, their decision is shown
+ * and everything typed here stays on screen.
  */
-export function DecisionPanel({ flagId, status, review, canDecide }: DecisionPanelProps) {
+export function DecisionPanel({ flagId, status, review, canDecide, refusal, nextFlagId }: DecisionPanelProps) {
   const trpc = useTRPC();
   const router = useRouter();
   const [chosen, setChosen] = useState<ReviewDecision | null>(null);
@@ -37,6 +62,8 @@ export function DecisionPanel({ flagId, status, review, canDecide }: DecisionPan
   const [formError, setFormError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const [recorded, setRecorded] = useState(false);
+  const [awaiting, setAwaiting] = useState<ReviewDecision | null>(null);
+  const autoAdvance = useSyncExternalStore(subscribeAutoAdvance, readAutoAdvance, () => true);
   const reasonRef = useRef<HTMLInputElement>(null);
   const followUpDateRef = useRef<HTMLInputElement>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
@@ -48,7 +75,9 @@ export function DecisionPanel({ flagId, status, review, canDecide }: DecisionPan
         setRecorded(true);
         setDraft(EMPTY_DRAFT);
         setChosen(null);
-        router.refresh();
+        setAwaiting(null);
+        if (autoAdvance && nextFlagId) router.push(`/review/${nextFlagId}`);
+        else router.refresh();
       },
       onError: (error) => {
         if (error.data?.code === "CONFLICT") {
@@ -66,10 +95,11 @@ export function DecisionPanel({ flagId, status, review, canDecide }: DecisionPan
     }),
   );
 
-  const editable = status === "OPEN" && canDecide && conflict === null && !recorded;
+  const editable = status === "OPEN" && canDecide && refusal === null && conflict === null && !recorded;
 
   function attempt(decision: ReviewDecision) {
     if (!editable || decide.isPending) return;
+    setAwaiting(null);
     setChosen(decision);
     setFormError(null);
     const check = checkDraft(flagId, decision, draft);
@@ -92,9 +122,21 @@ export function DecisionPanel({ flagId, status, review, canDecide }: DecisionPan
       typing: isTypingTarget(event.target instanceof HTMLElement ? event.target : null),
       dialogOpen: document.querySelector("dialog[open]") !== null,
     });
-    if (action?.type !== "choose" || !editable) return;
+    if (!editable || decide.isPending) return;
+    if (action?.type === "cancel") {
+      if (awaiting) setAwaiting(null);
+      return;
+    }
+    if (action?.type !== "choose") return;
     event.preventDefault();
-    attempt(action.decision);
+    const step = decisionKeyStep(awaiting, action.decision, checkDraft(flagId, action.decision, draft).ok);
+    if (step === "ask") {
+      setChosen(action.decision);
+      setFormError(null);
+      setAwaiting(action.decision);
+    } else {
+      attempt(action.decision);
+    }
   });
 
   useEffect(() => {
@@ -150,6 +192,22 @@ export function DecisionPanel({ flagId, status, review, canDecide }: DecisionPan
       ) : null}
       {!review && status === "CLOSED" ? <p className="text-sm text-slate-700">The biopsy outcome closed this flag.</p> : null}
       {status === "OPEN" && !canDecide ? <p className="text-sm text-slate-700">Your role cannot decide flags.</p> : null}
+      {status === "OPEN" && canDecide && refusal ? (
+        <p className="text-sm text-slate-700" data-testid="decision-refused">
+          {refusal}
+        </p>
+      ) : null}
+      {awaiting && editable ? (
+        <div className="mt-2 flex flex-wrap items-center gap-3 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm" role="status" data-testid="decision-confirm">
+          <p>
+            Press <kbd className="rounded border border-slate-300 bg-white px-1.5 font-mono text-xs">{DECISION_KEYS[awaiting]}</kbd> again to record “
+            {DECISION_LABELS[awaiting]}”, or Esc to cancel.
+          </p>
+          <button type="button" onClick={() => attempt(awaiting)} className={buttonClass}>
+            Record: {DECISION_LABELS[awaiting]}
+          </button>
+        </div>
+      ) : null}
 
       {conflict ? (
         <div className="mt-3 rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900" data-testid="decision-conflict">
@@ -242,6 +300,10 @@ export function DecisionPanel({ flagId, status, review, canDecide }: DecisionPan
               {decide.isPending ? "Recording…" : `Record decision${chosen ? `: ${DECISION_LABELS[chosen]}` : ""}`}
             </button>
           ) : null}
+          <label className="flex items-center gap-2 text-xs text-slate-600">
+            <input type="checkbox" checked={autoAdvance} onChange={(event) => writeAutoAdvance(event.target.checked)} data-testid="auto-advance" />
+            Open the next case after a decision
+          </label>
         </form>
       ) : null}
     </section>

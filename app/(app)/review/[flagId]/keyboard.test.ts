@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTypingTarget, reviewKeyAction, type KeyPress } from "./keyboard";
+import { decisionKeyStep, isTypingTarget, reviewKeyAction, type KeyPress } from "./keyboard";
 
 const press = (key: string, overrides: Partial<KeyPress> = {}): KeyPress => ({
   key,
@@ -18,6 +18,7 @@ describe("reviewKeyAction", () => {
     expect(reviewKeyAction(press("1"))).toEqual({ type: "choose", decision: "PROCEED_BIOPSY" });
     expect(reviewKeyAction(press("2"))).toEqual({ type: "choose", decision: "DEFER_MONITOR" });
     expect(reviewKeyAction(press("3"))).toEqual({ type: "choose", decision: "SECOND_READ" });
+    expect(reviewKeyAction(press("Escape"))).toEqual({ type: "cancel" });
     expect(reviewKeyAction(press("4"))).toBeNull();
     expect(reviewKeyAction(press("J"))).toBeNull();
   });
@@ -28,6 +29,16 @@ describe("reviewKeyAction", () => {
     expect(reviewKeyAction(press("1", { metaKey: true }))).toBeNull();
     expect(reviewKeyAction(press("k", { altKey: true }))).toBeNull();
     expect(reviewKeyAction(press("j", { dialogOpen: true }))).toBeNull();
+  });
+});
+
+describe("decisionKeyStep", () => {
+  it("never records on one key: a complete decision asks first, the same key again records, another key asks again", () => {
+    expect(decisionKeyStep(null, "PROCEED_BIOPSY", true)).toBe("ask");
+    expect(decisionKeyStep("PROCEED_BIOPSY", "PROCEED_BIOPSY", true)).toBe("record");
+    expect(decisionKeyStep("PROCEED_BIOPSY", "SECOND_READ", true)).toBe("ask");
+    expect(decisionKeyStep(null, "DEFER_MONITOR", false)).toBe("fill");
+    expect(decisionKeyStep("DEFER_MONITOR", "DEFER_MONITOR", false)).toBe("fill");
   });
 });
 

@@ -7,6 +7,7 @@ import { serverApi } from "@/server/trpc/server";
 import { fitzpatrickLabel, formatDate, formatDateTime, IMPRESSION_LABELS, PLAN_LABELS, SEX_LABELS } from "../../_clinical/format";
 import { orNotFound } from "../../_clinical/or-not-found";
 import { FlagKindBadge } from "../../_review/flag-kind";
+import { CorrectDecision } from "./correct-decision";
 import { DecisionPanel } from "./decision-panel";
 import { ImageViewer } from "./image-viewer";
 import { KeyboardHelp } from "./keyboard-help";
@@ -29,6 +30,16 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
   const [flag, neighbours] = await Promise.all([orNotFound(api.review.flag({ flagId })), orNotFound(api.review.neighbours({ flagId }))]);
   const { lesion, assessment, review } = flag;
   const { patient } = lesion;
+  // Second reads go to a different reviewer (refused by the server too: server/services/review/second-read.ts).
+  const refusal = !flag.secondRead
+    ? null
+    : flag.secondRead.requestedBy.id === user.id
+      ? "You asked for this second read: another reviewer must decide it."
+      : assessment?.clinician.id === user.id
+        ? "You recorded the clinical assessment of this lesion: another reviewer must give the second read."
+        : null;
+  const canCorrect =
+    review !== null && review.retractedAt === null && flag.status === "DECIDED" && (review.reviewer.id === user.id || user.role === "ADMIN");
 
   const images: ReviewImageView[] = lesion.images.map((image, i) => ({
     id: image.id,
@@ -57,6 +68,10 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
               <Link href={`/lesions/${lesion.id}`} className="text-sky-700 underline">
                 Lesion {lesion.label}
               </Link>
+              <span aria-hidden="true"> · </span>
+              <Link href={`/lesions/${lesion.id}#record`} className="text-sky-700 underline">
+                Record and history
+              </Link>
             </li>
           </ol>
         </nav>
@@ -70,6 +85,11 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
             {STATUS_LABELS[flag.status]}
           </span>
           {flag.biopsyPlanned ? <span className="text-xs font-medium text-slate-700">Biopsy planned</span> : null}
+          {flag.secondRead ? (
+            <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900" data-testid="second-read">
+              Second read asked for by {flag.secondRead.requestedBy.name}
+            </span>
+          ) : null}
         </div>
         <h1 className="mt-2 text-2xl font-semibold">
           {patient.name} <span className="font-mono text-lg text-slate-600">{patient.mrn}</span>
@@ -155,6 +175,8 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
             flagId={flag.id}
             status={flag.status}
             canDecide={can(user.role, "review:decide")}
+            refusal={refusal}
+            nextFlagId={neighbours.next}
             review={
               review
                 ? {
@@ -164,10 +186,20 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
                     followUpDate: review.followUpDate ? review.followUpDate.toISOString().slice(0, 10) : null,
                     decidedAt: review.createdAt.toISOString(),
                     reviewerName: review.reviewer.name,
+                    correction:
+                      review.retractedAt === null
+                        ? null
+                        : {
+                            at: review.retractedAt.toISOString(),
+                            by: review.retractedBy?.name ?? "",
+                            reason: review.retractionReason ?? "",
+                            amendedFlagId: review.amendedFlagId,
+                          },
                   }
                 : null
             }
           />
+          {canCorrect && review ? <CorrectDecision reviewId={review.id} flagId={flag.id} /> : null}
           <KeyboardHelp />
         </div>
       </div>
