@@ -43,7 +43,9 @@ test.describe("patients, lesions and outcomes", () => {
     await page.goto("/patients");
     await page.getByLabel("Search patients").fill(mrn.slice(0, 10));
     await page.getByRole("button", { name: "Search" }).click();
-    await expect(page).toHaveURL(new RegExp(`q=${mrn.slice(0, 10)}`));
+    // The term is sealed in the URL: proxy logs and history never see an MRN or a name.
+    await expect(page).toHaveURL(/\/patients\?s=[\w-]+$/);
+    expect(page.url()).not.toContain(mrn.slice(0, 10));
     const rows = page.getByTestId("patient-table").locator("tbody tr");
     await expect(rows).toHaveCount(1);
     await expect(rows.first()).toContainText(mrn);
@@ -135,11 +137,17 @@ test.describe("patients, lesions and outcomes", () => {
     await db.patient.createMany({
       data: Array.from({ length: 27 }, (_, i) => ({ mrn: `${prefix}-${String(i).padStart(2, "0")}`, name: `Paging ${prefix} ${String(i).padStart(2, "0")}` })),
     });
+    // An old-style link with the term in the clear is answered with the sealed URL.
     await page.goto(`/patients?q=${prefix}`);
+    await expect(page).toHaveURL(/\/patients\?s=[\w-]+$/);
     await expect(page.getByTestId("patient-count")).toHaveText(`Showing 1–25 of 27 patients matching “${prefix}”.`);
     await page.getByRole("navigation", { name: "Pagination" }).getByRole("link", { name: "Next" }).click();
-    await expect(page).toHaveURL(new RegExp(`q=${prefix}&page=2`));
+    await expect(page).toHaveURL(/\/patients\?s=[\w-]+&page=2$/);
+    expect(page.url()).not.toContain(prefix);
     await expect(page.getByTestId("patient-table").locator("tbody tr")).toHaveCount(2);
+    await expect(page.getByTestId("patient-count")).toHaveText(`Showing 26–27 of 27 patients matching “${prefix}”.`);
+    // The sealed URL is a bookmark: opened again, it shows the same page of the same search.
+    await page.goto(page.url());
     await expect(page.getByTestId("patient-count")).toHaveText(`Showing 26–27 of 27 patients matching “${prefix}”.`);
 
     await page.goto(`/patients?q=${prefix}-nobody`);

@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { requirePermission } from "@/server/auth/guards";
 import { can } from "@/server/auth/roles";
+import { openUrlText, sealUrlText } from "@/server/security/sealed-url-text";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
 import { buttonClass, inputClass } from "../_clinical/field";
@@ -18,16 +20,43 @@ function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The search lives in the URL (?q=&page=), so every page of results is server-rendered and can be bookmarked. */
-function parseSearch(params: SearchParams): { query: string; page: number } {
-  const query = (first(params.q) ?? "").trim().slice(0, 100);
-  const page = Number(first(params.page));
-  return { query, page: Number.isInteger(page) && page >= 1 && page <= 100_000 ? page : 1 };
+const SEARCH_PURPOSE = "patient-search";
+
+function cleanQuery(raw: unknown): string {
+  return (typeof raw === "string" ? raw : "").trim().slice(0, 100);
+}
+
+/**
+ * A search is a URL (?s=&page=), so every page of results is server-rendered and can be bookmarked, but the term in
+ * it is sealed (server/security/sealed-url-text.ts): proxy logs and browser history see an opaque token, never a
+ * patient's name or MRN. The form posts the term to a server action that redirects to the sealed URL.
+ */
+function searchHref(token: string | null, page?: number): string {
+  const params = new URLSearchParams({ ...(token ? { s: token } : {}), ...(page ? { page: String(page) } : {}) });
+  return params.size > 0 ? `/patients?${params}` : "/patients";
+}
+
+function parseSearch(params: SearchParams): { query: string; token: string | null; page: number } {
+  const pageParam = Number(first(params.page));
+  const page = Number.isInteger(pageParam) && pageParam >= 1 && pageParam <= 100_000 ? pageParam : 1;
+  const token = first(params.s) ?? null;
+  const opened = token ? openUrlText(SEARCH_PURPOSE, token) : null;
+  return opened === null ? { query: "", token: null, page } : { query: cleanQuery(opened), token, page };
+}
+
+async function searchPatients(form: FormData) {
+  "use server";
+  const query = cleanQuery(form.get("q"));
+  redirect(searchHref(query ? sealUrlText(SEARCH_PURPOSE, query) : null));
 }
 
 export default async function PatientsPage(props: { searchParams: Promise<SearchParams> }) {
   const user = await requirePermission("clinical:read");
-  const { query, page } = parseSearch(await props.searchParams);
+  const params = await props.searchParams;
+  // A link written with the term in the clear (?q=, as before) is answered with its sealed form.
+  const plain = cleanQuery(first(params.q));
+  if (plain) redirect(searchHref(sealUrlText(SEARCH_PURPOSE, plain)));
+  const { query, token, page } = parseSearch(params);
   const result = await (await serverApi()).patients.list({ query: query || undefined, page, pageSize: PAGE_SIZE });
   const canRegister = can(user.role, "clinical:write");
   const totalPages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
@@ -44,7 +73,7 @@ export default async function PatientsPage(props: { searchParams: Promise<Search
         ) : null}
       </div>
 
-      <form method="get" action="/patients" role="search" className="mb-6 flex max-w-xl items-end gap-2">
+      <form action={searchPatients} role="search" className="mb-6 flex max-w-xl items-end gap-2">
         <label className="block flex-1 text-sm font-medium text-slate-700">
           Search patients
           <input name="q" type="search" defaultValue={query} placeholder="MRN prefix or name" className={inputClass} />
@@ -71,7 +100,7 @@ export default async function PatientsPage(props: { searchParams: Promise<Search
           </EmptyState>
         )
       ) : result.patients.length === 0 ? (
-        <EmptyState title="No patients on this page" action={{ href: `/patients${query ? `?q=${encodeURIComponent(query)}` : ""}`, label: "Go to the first page" }}>
+        <EmptyState title="No patients on this page" action={{ href: searchHref(token), label: "Go to the first page" }}>
           There are {result.total} matching patients, on {totalPages} pages.
         </EmptyState>
       ) : (
@@ -120,7 +149,7 @@ export default async function PatientsPage(props: { searchParams: Promise<Search
               </tbody>
             </table>
           </div>
-          <Pagination page={page} totalPages={totalPages} href={(target) => `/patients?${new URLSearchParams({ ...(query ? { q: query } : {}), page: String(target) })}`} />
+          <Pagination page={page} totalPages={totalPages} href={(target) => searchHref(token, target)} />
         </>
       )}
     </>
