@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { ReactNode } from "react";
 import { signOut } from "@/server/auth";
 import { requireUser } from "@/server/auth/guards";
@@ -32,6 +33,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
             <span data-testid="current-user">
               {user.name} <span className="text-slate-500">({ROLE_LABELS[user.role]})</span>
             </span>
+            <Link href="/account/password" className="text-sky-700 underline">
+              Change password
+            </Link>
             <form action={signOutAction}>
               <button type="submit" className="rounded-md border border-slate-300 px-3 py-1.5 hover:bg-slate-100">
                 Sign out

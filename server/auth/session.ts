@@ -11,6 +11,8 @@ export interface SessionUser {
   email: string;
   name: string;
   role: Role;
+  /** After an admin's password reset: pages send the user to /account/password (guards.ts), the API refuses (trpc/init.ts). */
+  mustChangePassword?: boolean;
 }
 
 /** `authTime`: when the session began (ms since the epoch); sessions begun before a revocation are refused. */
@@ -21,11 +23,11 @@ export async function loadSessionUser(
   if (!session?.id) return null;
   const user = await db.user.findUnique({
     where: { id: session.id },
-    select: { id: true, email: true, name: true, role: true, active: true, sessionsRevokedAt: true },
+    select: { id: true, email: true, name: true, role: true, active: true, sessionsRevokedAt: true, mustChangePassword: true },
   });
   if (!user || !user.active) return null;
   if (user.sessionsRevokedAt && (session.authTime ?? 0) < user.sessionsRevokedAt.getTime()) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return { id: user.id, email: user.email, name: user.name, role: user.role, mustChangePassword: user.mustChangePassword };
 }
 
 /** For server components and route handlers: the current user, once per request. */

@@ -7,6 +7,7 @@ import type { Db } from "@/server/db/client";
 import { can } from "@/server/auth/roles";
 import type { SessionUser } from "@/server/auth/session";
 import { containsNulByte, NUL_BYTE_MESSAGE } from "@/server/security/nul-bytes";
+import { recordPatientAccess } from "@/server/services/audit/access-log";
 import { idSchema } from "@/server/services/clinical/schemas";
 import { ImageBlobNotFoundError, modelViewKey, thumbnailKey, type ImageStore } from "@/server/services/images";
 import { IMAGE_VARIANTS, isImageVariant } from "./image-url";
@@ -34,9 +35,13 @@ export async function serveLesionImage(options: ServeLesionImageOptions): Promis
 
   const image = await db.lesionImage.findUnique({
     where: { id: imageId.data },
-    select: { id: true, contentHash: true, storageKey: true, mimeType: true },
+    select: { id: true, contentHash: true, storageKey: true, mimeType: true, lesion: { select: { patientId: true } } },
   });
   if (!image) return jsonResponse({ error: "No such image." }, 404);
+  // The access log: full images only; thumbnails appear inside pages that logged the view (access-log.ts).
+  if (variant !== "thumbnail") {
+    await recordPatientAccess(db, { actorId: user.id, patientId: image.lesion.patientId, via: "image", recordId: image.id });
+  }
 
   // Formats as written by prepare-image.ts: the original and the model view are PNG, the thumbnail is JPEG.
   const blob = {

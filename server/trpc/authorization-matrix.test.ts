@@ -64,9 +64,12 @@ const REQUIRED: Record<string, Permission | "signed-in"> = {
   "training.options": "models:manage",
   "training.runs": "models:manage",
   "training.saveSchedule": "models:manage",
+  "users.changeOwnPassword": "signed-in",
   "users.create": "users:manage",
   "users.list": "users:manage",
   "users.me": "signed-in",
+  "users.resetPassword": "users:manage",
+  "users.unlock": "users:manage",
   "users.update": "users:manage",
 };
 

@@ -42,9 +42,15 @@ export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => 
   return domainErrorsAsTrpc(notFoundForMissingRecords(await next()));
 });
 
+const PASSWORD_CHANGE_PATHS = new Set(["users.me", "users.changeOwnPassword"]);
+
 /** Signed in, with the user narrowed to non-null. */
-export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
+export const signedInProcedure = publicProcedure.use(({ ctx, path, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  // After an admin's password reset only the password change (and who am I) answer, as the pages do (guards.ts).
+  if (ctx.user.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(path)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Choose a new password first." });
+  }
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 

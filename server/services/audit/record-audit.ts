@@ -22,7 +22,9 @@ export type AuditAction =
   | "ADOPT"
   | "LOGIN"
   | "TRAIN"
-  | "CANCEL";
+  | "CANCEL"
+  // A read of a patient's record or image (access-log.ts).
+  | "VIEW";
 
 export interface AuditEntry {
   actorId: string | null;

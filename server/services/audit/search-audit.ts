@@ -1,6 +1,8 @@
 /**
- * Searching the audit log: by entity type and id, actor email, action and date range, newest first, in pages joined by
- * a cursor (the last entry's time and id), so paging stays fast and stable while new entries are written.
+ * Searching the audit log: by entity type and id, patient MRN, actor email, action and date range, newest first, in
+ * pages joined by a cursor (the last entry's time and id), so paging stays fast and stable while new entries are
+ * written. Each entry names the patient it concerns (by MRN) where it concerns one. The access log is the same search
+ * with action VIEW (access-log.ts): by MRN "who looked at this patient", by actor "what did this user open".
  */
 import { z } from "zod";
 import type { Db } from "../../db/client";
@@ -24,7 +26,29 @@ export const AUDIT_ACTIONS = [
   "LOGIN",
   "TRAIN",
   "CANCEL",
+  "VIEW",
 ] as const satisfies readonly AuditAction[];
+
+/** The entity types DermFlag writes: the audit page's filter offers these and the search accepts no other. */
+export const AUDIT_ENTITY_TYPES = [
+  "Patient",
+  "Lesion",
+  "LesionImage",
+  "ClinicalAssessment",
+  "Flag",
+  "Review",
+  "BiopsyOutcome",
+  "ImportedPathologyReport",
+  "ImportRun",
+  "SafetyEvent",
+  "ModelVersion",
+  "ModelDeferral",
+  "OperatingPoint",
+  "PromotionRequest",
+  "TrainingRun",
+  "User",
+  "Setting",
+] as const;
 
 /** Blank means "any": the audit page's filter form submits empty fields. */
 const optionalText = (max: number) =>
@@ -39,8 +63,10 @@ const CURSOR = /^(\d{1,15})\.(\d{1,19})$/;
 
 export const auditSearchInput = z
   .object({
-    entityType: optionalText(64),
+    entityType: optionalText(64).pipe(z.enum(AUDIT_ENTITY_TYPES, "Choose an entity type from the list.").optional()),
     entityId: optionalText(64),
+    /** The patient's entries (entity type Patient): their record's changes and who opened it. */
+    mrn: optionalText(64),
     actorEmail: optionalText(320),
     action: optionalText(32).transform((value) => value?.toUpperCase()),
     /** First day included (UTC). */
@@ -63,6 +89,8 @@ export interface AuditSearchEntry {
   entityType: string;
   entityId: string;
   actor: { name: string; email: string } | null;
+  /** The patient the entry concerns, where it concerns one (by MRN, as clinicians know patients). */
+  patient: { id: string; mrn: string } | null;
   /** Whether the entry recorded a state before and after the change (a creation has no before, a deletion no after). */
   hasBefore: boolean;
   hasAfter: boolean;
@@ -81,9 +109,43 @@ function cursorOf(entry: { at: Date; id: bigint }): string {
   return `${entry.at.getTime()}.${entry.id}`;
 }
 
+type PatientRef = { id: string; mrn: string };
+
+/** The patient of each entry on a page, in one query per entity type present (at most a handful per page). */
+async function patientsOf(db: Db, rows: { entityType: string; entityId: string }[]): Promise<Map<string, PatientRef>> {
+  const idsOf = (type: string) => [...new Set(rows.filter((row) => row.entityType === type).map((row) => row.entityId))];
+  const patient = { select: { id: true, mrn: true } } as const;
+  const viaLesion = { select: { patient } } as const;
+  const found = new Map<string, PatientRef>();
+  const put = (type: string, list: { id: string; patient: PatientRef }[]) => {
+    for (const item of list) found.set(`${type}:${item.id}`, item.patient);
+  };
+  const [patients, lesions, images, assessments, outcomes, flags, reviews] = await Promise.all([
+    db.patient.findMany({ where: { id: { in: idsOf("Patient") } }, select: { id: true, mrn: true } }),
+    db.lesion.findMany({ where: { id: { in: idsOf("Lesion") } }, select: { id: true, patient } }),
+    db.lesionImage.findMany({ where: { id: { in: idsOf("LesionImage") } }, select: { id: true, lesion: viaLesion } }),
+    db.clinicalAssessment.findMany({ where: { id: { in: idsOf("ClinicalAssessment") } }, select: { id: true, lesion: viaLesion } }),
+    db.biopsyOutcome.findMany({ where: { id: { in: idsOf("BiopsyOutcome") } }, select: { id: true, lesion: viaLesion } }),
+    db.flag.findMany({ where: { id: { in: idsOf("Flag") } }, select: { id: true, lesion: viaLesion } }),
+    db.review.findMany({ where: { id: { in: idsOf("Review") } }, select: { id: true, flag: { select: { lesion: viaLesion } } } }),
+  ]);
+  put("Patient", patients.map((p) => ({ id: p.id, patient: p })));
+  put("Lesion", lesions);
+  for (const [type, list] of [["LesionImage", images], ["ClinicalAssessment", assessments], ["BiopsyOutcome", outcomes], ["Flag", flags]] as const) {
+    put(type, list.map((item) => ({ id: item.id, patient: item.lesion.patient })));
+  }
+  put("Review", reviews.map((review) => ({ id: review.id, patient: review.flag.lesion.patient })));
+  return found;
+}
+
 export async function searchAudit(options: { db: Db; input: AuditSearchInput }): Promise<AuditSearchResult> {
   const input = auditSearchInput.parse(options.input);
   const where: Prisma.AuditLogWhereInput[] = [];
+  if (input.mrn) {
+    const patient = await options.db.patient.findUnique({ where: { mrn: input.mrn }, select: { id: true } });
+    if (!patient) return { entries: [], nextCursor: null };
+    where.push({ entityType: "Patient", entityId: patient.id });
+  }
   if (input.entityType) where.push({ entityType: input.entityType });
   if (input.entityId) where.push({ entityId: input.entityId });
   if (input.action) where.push({ action: input.action });
@@ -114,6 +176,7 @@ export async function searchAudit(options: { db: Db; input: AuditSearchInput }):
   });
   const page = rows.slice(0, input.limit);
   const last = page[page.length - 1];
+  const patients = await patientsOf(options.db, page);
   return {
     entries: page.map((row) => ({
       id: row.id.toString(),
@@ -122,6 +185,7 @@ export async function searchAudit(options: { db: Db; input: AuditSearchInput }):
       entityType: row.entityType,
       entityId: row.entityId,
       actor: row.actor,
+      patient: patients.get(`${row.entityType}:${row.entityId}`) ?? null,
       hasBefore: row.before !== null,
       hasAfter: row.after !== null,
       changes: auditChanges(row.before, row.after),

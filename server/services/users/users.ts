@@ -1,11 +1,18 @@
 /**
- * User accounts: create, list, change role or active state. Every change is audited.
+ * User accounts: create, list, change role or active state, reset a password, unlock, and each person's own password
+ * change. Every change is audited (entity type User), in the transaction that makes it.
+ *
+ * At least one active admin always remains: every change that could remove one (deactivating or demoting an admin)
+ * takes USER_ADMIN_LOCK first and counts the admins that would be left, so two admins demoting each other at the same
+ * moment cannot both succeed (without the lock each would count the other as still active).
  */
 import { DomainError } from "../domain-error";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { normaliseEmail } from "../../auth/authenticate";
-import { hashPassword, passwordSchema } from "../../auth/password";
+import { clearSignInLockout, isLockedOut, normaliseEmail } from "../../auth/authenticate";
+import { hashPassword, passwordSchema, verifyPassword } from "../../auth/password";
+import { revokeSessions } from "../../auth/session";
+import type { Prisma } from "../../db/generated/client";
 import { ROLES } from "../../auth/roles";
 import { recordAudit } from "../audit/record-audit";
 
@@ -25,7 +32,25 @@ const userSelect = {
   active: true,
   lastLoginAt: true,
   createdAt: true,
+  lockedUntil: true,
+  mustChangePassword: true,
 } as const;
+
+/** A user as the admin's table shows it: `locked` is the sign-in lockout (server/auth/authenticate.ts) now. */
+function withLockState<T extends { lockedUntil: Date | null }>(user: T, now = new Date()) {
+  return { ...user, locked: isLockedOut(user, now) };
+}
+
+/** Serialises the changes that could leave no active admin (any bigint unique to this purpose). */
+const USER_ADMIN_LOCK = 727274101;
+
+type Tx = Prisma.TransactionClient;
+
+async function refuseRemovingLastAdmin(tx: Tx, userId: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USER_ADMIN_LOCK})`;
+  const others = await tx.user.count({ where: { role: "ADMIN", active: true, id: { not: userId } } });
+  if (others === 0) throw new DomainError("CONFLICT", "This is the last active admin: make another user an admin first.");
+}
 
 /** `createdByDemoSeed`: only the demo seed sets it; such accounts are disabled outside demo mode (server/auth/demo-accounts.ts). */
 export async function createUser(options: { db: Db; actorId: string | null; input: CreateUserInput; createdByDemoSeed?: boolean }) {
@@ -39,34 +64,126 @@ export async function createUser(options: { db: Db; actorId: string | null; inpu
       select: userSelect,
     });
     await recordAudit(tx, { actorId, action: "CREATE", entityType: "User", entityId: user.id, after: user });
-    return user;
+    return withLockState(user);
   });
 }
 
-export function listUsers(options: { db: Db }) {
-  return options.db.user.findMany({ select: userSelect, orderBy: [{ role: "asc" }, { email: "asc" }] });
+export async function listUsers(options: { db: Db; now?: Date }) {
+  const users = await options.db.user.findMany({ select: userSelect, orderBy: [{ role: "asc" }, { email: "asc" }] });
+  return users.map((user) => withLockState(user, options.now));
 }
 
 export const updateUserInput = z.object({
-  userId: z.string().min(1),
+  userId: z.string().min(1).max(64),
   role: z.enum(ROLES).optional(),
   active: z.boolean().optional(),
 });
 
-export async function updateUser(options: { db: Db; actorId: string; input: z.infer<typeof updateUserInput> }) {
+/** Role change, deactivation or reactivation. Deactivating also ends the user's sessions on every device. */
+export async function updateUser(options: { db: Db; actorId: string; input: z.infer<typeof updateUserInput>; now?: Date }) {
   const { db, actorId, input } = options;
+  const now = options.now ?? new Date();
   if (input.userId === actorId && (input.active === false || input.role === "DERMATOLOGIST")) {
     throw new DomainError("BAD_REQUEST", "You cannot remove your own admin access.");
   }
   return db.$transaction(async (tx) => {
     const before = await tx.user.findUnique({ where: { id: input.userId }, select: userSelect });
     if (!before) throw new DomainError("NOT_FOUND", "No such user.");
+    const removesAnAdmin = before.role === "ADMIN" && before.active && (input.active === false || input.role === "DERMATOLOGIST");
+    if (removesAnAdmin) await refuseRemovingLastAdmin(tx, before.id);
     const after = await tx.user.update({
       where: { id: input.userId },
       data: { role: input.role, active: input.active },
       select: userSelect,
     });
+    if (before.active && !after.active) await revokeSessions(tx, after.id, now);
     await recordAudit(tx, { actorId, action: "UPDATE", entityType: "User", entityId: after.id, before, after });
-    return after;
+    return withLockState(after, now);
+  });
+}
+
+export const resetPasswordInput = z.object({
+  userId: z.string().min(1).max(64),
+  /** A temporary password the admin hands over; the user must replace it at the next sign-in. */
+  temporaryPassword: passwordSchema,
+});
+
+/** An admin's reset: the temporary password works once, to sign in and choose a new one; existing sessions end. */
+export async function resetPassword(options: { db: Db; actorId: string; input: z.infer<typeof resetPasswordInput>; now?: Date }) {
+  const { db, actorId, input } = options;
+  const now = options.now ?? new Date();
+  const passwordHash = await hashPassword(input.temporaryPassword);
+  return db.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { id: input.userId }, select: userSelect });
+    if (!before) throw new DomainError("NOT_FOUND", "No such user.");
+    const after = await tx.user.update({
+      where: { id: input.userId },
+      data: { passwordHash, passwordChangedAt: now, mustChangePassword: true, sessionsRevokedAt: now },
+      select: userSelect,
+    });
+    await recordAudit(tx, {
+      actorId,
+      action: "UPDATE",
+      entityType: "User",
+      entityId: after.id,
+      before: { password: "unchanged", mustChangePassword: before.mustChangePassword },
+      after: { password: "reset by an admin", mustChangePassword: true },
+    });
+    return withLockState(after, now);
+  });
+}
+
+export const unlockUserInput = z.object({ userId: z.string().min(1).max(64) });
+
+/** Lifts the sign-in lockout (server/auth/authenticate.ts) at once, with a full allowance of attempts. */
+export async function unlockUser(options: { db: Db; actorId: string; input: z.infer<typeof unlockUserInput> }) {
+  const { db, actorId, input } = options;
+  return db.$transaction(async (tx) => {
+    const before = await tx.user.findUnique({ where: { id: input.userId }, select: { ...userSelect, failedLoginCount: true } });
+    if (!before) throw new DomainError("NOT_FOUND", "No such user.");
+    await clearSignInLockout(tx, before.id);
+    await recordAudit(tx, {
+      actorId,
+      action: "UPDATE",
+      entityType: "User",
+      entityId: before.id,
+      before: { lockedUntil: before.lockedUntil, failedLoginCount: before.failedLoginCount },
+      after: { lockedUntil: null, failedLoginCount: 0 },
+    });
+    const after = await tx.user.findUniqueOrThrow({ where: { id: before.id }, select: userSelect });
+    return withLockState(after);
+  });
+}
+
+export const changeOwnPasswordInput = z
+  .object({
+    currentPassword: z.string().min(1, "Enter your current password.").max(256),
+    newPassword: passwordSchema,
+  })
+  .refine((input) => input.currentPassword !== input.newPassword, {
+    message: "Choose a password different from the current one.",
+    path: ["newPassword"],
+  });
+
+/** Anyone's own password change (also how a reset user replaces the temporary one): the current password is required. */
+export async function changeOwnPassword(options: { db: Db; userId: string; input: z.infer<typeof changeOwnPasswordInput>; now?: Date }) {
+  const { db, userId, input } = options;
+  const now = options.now ?? new Date();
+  const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true, mustChangePassword: true } });
+  if (!user) throw new DomainError("NOT_FOUND", "No such user.");
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw new DomainError("BAD_REQUEST", "The current password is not right.");
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: now, mustChangePassword: false } });
+    await recordAudit(tx, {
+      actorId: userId,
+      action: "UPDATE",
+      entityType: "User",
+      entityId: userId,
+      before: { password: "previous", mustChangePassword: user.mustChangePassword },
+      after: { password: "changed by the user", mustChangePassword: false },
+    });
   });
 }

@@ -11,6 +11,7 @@ const auditSearchOutput = z.object({
       entityType: z.string(),
       entityId: z.string(),
       actor: z.object({ name: z.string(), email: z.string() }).nullable(),
+      patient: z.object({ id: z.string(), mrn: z.string() }).nullable(),
       hasBefore: z.boolean(),
       hasAfter: z.boolean(),
       changes: z.array(z.object({ field: z.string(), before: z.string().nullable(), after: z.string().nullable() })),

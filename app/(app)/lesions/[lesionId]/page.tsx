@@ -3,6 +3,8 @@ import Link from "next/link";
 import { DIAGNOSIS_LABELS, isDiagnosis } from "@/ml/diagnoses";
 import { requirePermission } from "@/server/auth/guards";
 import { can } from "@/server/auth/roles";
+import { getDb } from "@/server/db/client";
+import { recordPatientAccess } from "@/server/services/audit/access-log";
 import { diagnosisLabel } from "@/server/services/clinical/vocabulary";
 import { serverApi } from "@/server/trpc/server";
 import { MalignancyBadge } from "../../_clinical/badges";
@@ -25,6 +27,7 @@ export default async function LesionPage(props: { params: Promise<{ lesionId: st
   const [lesion, record] = await Promise.all([orNotFound(api.lesions.get({ lesionId })), orNotFound(api.lesions.record({ lesionId }))]);
   const canWrite = can(user.role, "clinical:write");
   const { patient } = lesion;
+  await recordPatientAccess(getDb(), { actorId: user.id, patientId: patient.id, via: "lesion page", recordId: lesion.id });
 
   return (
     <>

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePermission } from "@/server/auth/guards";
 import { can } from "@/server/auth/roles";
+import { getDb } from "@/server/db/client";
+import { recordPatientAccess } from "@/server/services/audit/access-log";
 import { diagnosisLabel } from "@/server/services/clinical/vocabulary";
 import { serverApi } from "@/server/trpc/server";
 import { MalignancyBadge } from "../../_clinical/badges";
@@ -17,6 +19,7 @@ export default async function PatientPage(props: { params: Promise<{ patientId: 
   const user = await requirePermission("clinical:read");
   const { patientId } = await props.params;
   const patient = await orNotFound((await serverApi()).patients.get({ patientId }));
+  await recordPatientAccess(getDb(), { actorId: user.id, patientId: patient.id, via: "patient page" });
   const canWrite = can(user.role, "clinical:write");
 
   return (

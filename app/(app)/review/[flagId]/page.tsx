@@ -3,6 +3,8 @@ import Link from "next/link";
 import { DIAGNOSIS_LABELS, isDiagnosis } from "@/ml/diagnoses";
 import { requirePermission } from "@/server/auth/guards";
 import { can } from "@/server/auth/roles";
+import { getDb } from "@/server/db/client";
+import { recordPatientAccess } from "@/server/services/audit/access-log";
 import { serverApi } from "@/server/trpc/server";
 import { fitzpatrickLabel, formatDate, formatDateTime, IMPRESSION_LABELS, PLAN_LABELS, SEX_LABELS } from "../../_clinical/format";
 import { orNotFound } from "../../_clinical/or-not-found";
@@ -30,6 +32,7 @@ export default async function ReviewPage(props: { params: Promise<{ flagId: stri
   const [flag, neighbours] = await Promise.all([orNotFound(api.review.flag({ flagId })), orNotFound(api.review.neighbours({ flagId }))]);
   const { lesion, assessment, review } = flag;
   const { patient } = lesion;
+  await recordPatientAccess(getDb(), { actorId: user.id, patientId: patient.id, via: "review page", recordId: flag.id });
   // Second reads go to a different reviewer (refused by the server too: server/services/review/second-read.ts).
   const refusal = !flag.secondRead
     ? null
