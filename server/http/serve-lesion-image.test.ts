@@ -97,4 +97,15 @@ describe("serveLesionImage", () => {
   it("builds the URLs the pages use", () => {
     expect(imageUrl("abc", "thumbnail")).toBe("/api/images/abc?variant=thumbnail");
   });
+
+  it("logs each full image opened in the access log, not each thumbnail", async () => {
+    const views = () => database.db.auditLog.findMany({ where: { action: "VIEW", actorId: user.id }, select: { entityType: true, after: true } });
+    const before = (await views()).length;
+    expect((await serve("thumbnail")).status).toBe(200);
+    expect(await views()).toHaveLength(before);
+    expect((await serve("original")).status).toBe(200);
+    const after = await views();
+    expect(after).toHaveLength(before + 1);
+    expect(after.at(-1)).toEqual({ entityType: "Patient", after: { opened: "image", record: imageId } });
+  });
 });

@@ -2,7 +2,8 @@ import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePermission } from "@/server/auth/guards";
-import { AUDIT_ACTIONS, type AuditSearchResult } from "@/server/services/audit/search-audit";
+import { ACCESS_ACTION } from "@/server/services/audit/access-log";
+import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, type AuditSearchResult } from "@/server/services/audit/search-audit";
 import { serverApi } from "@/server/trpc/server";
 import { EmptyState, PageHeader } from "../../_components/empty-state";
 import { buttonClass, inputClass } from "../_clinical/field";
@@ -10,12 +11,12 @@ import { formatDateTime } from "../_clinical/format";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const FILTERS = ["entityType", "entityId", "actorEmail", "action", "from", "to"] as const;
+const FILTERS = ["entityType", "entityId", "mrn", "actorEmail", "action", "from", "to"] as const;
 type Filter = (typeof FILTERS)[number];
 type SearchParams = Record<string, string | string[] | undefined>;
 
-/** Entity types DermFlag writes, offered as suggestions (any type can be typed). */
-const ENTITY_TYPES = ["Patient", "Lesion", "LesionImage", "ClinicalAssessment", "BiopsyOutcome", "Flag", "Review", "ModelVersion", "TrainingRun", "User", "Setting"];
+/** The access log's questions, as links: who opened this patient's record, what this user opened. */
+const accessLogOf = (filter: { mrn: string } | { actorEmail: string }) => `/audit?${new URLSearchParams({ action: ACCESS_ACTION, ...filter })}`;
 
 /** Pages that show an entity, where there is one. */
 const ENTITY_PAGES: Partial<Record<string, (id: string) => string>> = {
@@ -36,6 +37,10 @@ const empty = <span className="text-slate-400">—</span>;
 /** A creation lists what was recorded, a deletion what was removed, an update each changed field as before → after. */
 function Changes({ entry }: { entry: Entry }) {
   const { changes, hasBefore, hasAfter } = entry;
+  if (entry.action === ACCESS_ACTION) {
+    const opened = changes.find((change) => change.field === "opened")?.after ?? "the record";
+    return <span>Opened the {opened}</span>;
+  }
   if (changes.length === 0) return <span className="text-slate-500">No field changed</span>;
   return (
     <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-3 gap-y-0.5">
@@ -76,7 +81,8 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
     result = await (await serverApi()).audit.search({ ...filters, cursor, limit: 50 });
   } catch (error) {
     if (!(error instanceof TRPCError) || error.code !== "BAD_REQUEST") throw error;
-    problem = "Check the filters: a date must look like 2026-01-31, and the start date must not be after the end date.";
+    problem =
+      "Check the filters: the entity type must be one from the list, a date must look like 2026-01-31, and the start date must not be after the end date.";
   }
   const query = (extra: Record<string, string>) => {
     const search = new URLSearchParams(Object.entries({ ...filters, ...extra }).filter(([, value]) => value !== ""));
@@ -86,21 +92,30 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
 
   return (
     <>
-      <PageHeader title="Audit log">Who changed what, and when: every change to clinical data, users and models, newest first.</PageHeader>
+      <PageHeader title="Audit log">
+        Who changed what, and when: every change to clinical data, users and models, every sign-in, and every opening of a patient&apos;s
+        record or images, newest first.
+      </PageHeader>
 
-      <form method="get" action="/audit" aria-label="Filter the audit log" className="mb-6 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6">
+      <form method="get" action="/audit" aria-label="Filter the audit log" className="mb-6 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-4 lg:grid-cols-7">
         <label className="block text-sm font-medium text-slate-700">
           Entity type
-          <input name="entityType" list="audit-entity-types" defaultValue={filters.entityType} className={inputClass} />
-          <datalist id="audit-entity-types">
-            {ENTITY_TYPES.map((type) => (
-              <option key={type} value={type} />
+          <select name="entityType" defaultValue={filters.entityType} className={inputClass}>
+            <option value="">Any</option>
+            {AUDIT_ENTITY_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {type}
+              </option>
             ))}
-          </datalist>
+          </select>
         </label>
         <label className="block text-sm font-medium text-slate-700">
           Entity id
           <input name="entityId" defaultValue={filters.entityId} className={inputClass} />
+        </label>
+        <label className="block text-sm font-medium text-slate-700">
+          Patient MRN
+          <input name="mrn" defaultValue={filters.mrn} className={inputClass} />
         </label>
         <label className="block text-sm font-medium text-slate-700">
           Actor email
@@ -125,7 +140,7 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
           To
           <input name="to" type="date" defaultValue={filters.to} className={inputClass} />
         </label>
-        <div className="flex items-center gap-3 sm:col-span-3 lg:col-span-6">
+        <div className="flex items-center gap-3 sm:col-span-4 lg:col-span-7">
           <button type="submit" className={buttonClass}>
             Search
           </button>
@@ -134,7 +149,10 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
               Clear filters
             </Link>
           ) : null}
-          <span className="text-xs text-slate-500">Dates are UTC days, both included. Actor email matches any part.</span>
+          <span className="text-xs text-slate-500">
+            Dates are UTC days, both included. Actor email matches any part. The access log is the action &ldquo;view&rdquo;: with an MRN,
+            who opened that patient&apos;s record; with an actor, what they opened.
+          </span>
         </div>
       </form>
 
@@ -170,6 +188,9 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
                           <>
                             {entry.actor.name}
                             <span className="block text-xs text-slate-500">{entry.actor.email}</span>
+                            <Link href={accessLogOf({ actorEmail: entry.actor.email })} prefetch={false} className="block text-xs text-sky-700 underline">
+                              What they opened
+                            </Link>
                           </>
                         ) : (
                           <span className="text-slate-500">System</span>
@@ -187,6 +208,18 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
                             entry.entityId
                           )}
                         </span>
+                        {entry.patient ? (
+                          <span className="block text-xs" data-testid="audit-patient">
+                            Patient MRN{" "}
+                            <Link href={`/patients/${entry.patient.id}`} prefetch={false} className="font-mono text-sky-700 underline">
+                              {entry.patient.mrn}
+                            </Link>{" "}
+                            ·{" "}
+                            <Link href={accessLogOf({ mrn: entry.patient.mrn })} prefetch={false} className="text-sky-700 underline">
+                              who opened it
+                            </Link>
+                          </span>
+                        ) : null}
                       </td>
                       <td className="px-3 py-2">
                         <Changes entry={entry} />
