@@ -46,6 +46,26 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ SESSION_MAX_AGE_HOURS: "1", SESSION_IDLE_TIMEOUT_MINUTES: "61" })).toThrow(/SESSION_IDLE_TIMEOUT_MINUTES/);
   });
 
+  it("takes OpenID Connect settings all together, a role map only with its claim, and password sign-in off only with OIDC", () => {
+    const oidc = { OIDC_ISSUER: "https://idp.hospital.example/realms/staff", OIDC_CLIENT_ID: "dermflag", OIDC_CLIENT_SECRET: "s3cret" };
+    const env = parseEnv({
+      ...oidc,
+      OIDC_ROLE_CLAIM: "realm_access.roles",
+      OIDC_ROLE_MAP: "dermflag-admins=ADMIN, dermatology=DERMATOLOGIST",
+      OIDC_ALLOWED_DOMAINS: "Hospital.example, clinic.example",
+      PASSWORD_SIGN_IN_DISABLED: "1",
+    });
+    expect(env.OIDC_ROLE_MAP).toEqual([
+      { value: "dermflag-admins", role: "ADMIN" },
+      { value: "dermatology", role: "DERMATOLOGIST" },
+    ]);
+    expect(env.OIDC_ALLOWED_DOMAINS).toEqual(["hospital.example", "clinic.example"]);
+    expect(() => parseEnv({ OIDC_ISSUER: oidc.OIDC_ISSUER })).toThrow(/set all three or none/);
+    expect(() => parseEnv({ ...oidc, OIDC_ROLE_MAP: "x=ADMIN" })).toThrow(/OIDC_ROLE_MAP: needs OIDC_ROLE_CLAIM/);
+    expect(() => parseEnv({ ...oidc, OIDC_ROLE_CLAIM: "groups", OIDC_ROLE_MAP: "x=ROOT" })).toThrow(/OIDC_ROLE_MAP/);
+    expect(() => parseEnv({ PASSWORD_SIGN_IN_DISABLED: "1" })).toThrow(/PASSWORD_SIGN_IN_DISABLED: needs OpenID Connect/);
+  });
+
   it("requires a first-admin password with a first-admin email", () => {
     expect(() => parseEnv({ FIRST_ADMIN_EMAIL: "admin@clinic.example" })).toThrow(/FIRST_ADMIN_PASSWORD/);
   });

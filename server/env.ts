@@ -104,6 +104,35 @@ const envSchema = z.object({
   FHIR_MRN_SYSTEM: z.string().regex(/^\S+$/, "must be a URI with no spaces").optional(),
   /** FHIR: the identifier system under which a pathology report names DermFlag's lesion (its basedOn identifier). */
   FHIR_LESION_SYSTEM: z.string().regex(/^\S+$/, "must be a URI with no spaces").default("urn:dermflag:lesion"),
+  /**
+   * OpenID Connect sign-in (server/auth/oidc.ts): the identity provider's issuer URL (discovered from
+   * <issuer>/.well-known/openid-configuration at the first sign-in). Unset: no OpenID Connect sign-in.
+   */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** What the login page's button says: "Sign in with <name>". */
+  OIDC_PROVIDER_NAME: z.string().min(1).max(60).default("hospital sign-in"),
+  /** ID token claim that carries the user's role(s), e.g. "groups" or "realm_access.roles" (dots walk objects). */
+  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/, "must be a claim name, dots between nested names").optional(),
+  /** Claim value -> role, e.g. "dermflag-admins=ADMIN,dermatology=DERMATOLOGIST"; the first listed match wins. */
+  OIDC_ROLE_MAP: z
+    .string()
+    .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^=]+=(DERMATOLOGIST|ADMIN)$/, "must list claim-value=ROLE pairs (DERMATOLOGIST or ADMIN)")))
+    .transform((entries) => entries.map((entry) => {
+      const at = entry.lastIndexOf("=");
+      return { value: entry.slice(0, at).trim(), role: entry.slice(at + 1) as "DERMATOLOGIST" | "ADMIN" };
+    }))
+    .default([]),
+  /** Email domains allowed to sign in through OpenID Connect, comma-separated (e.g. "hospital.example"). Unset: any. */
+  OIDC_ALLOWED_DOMAINS: z
+    .string()
+    .transform((value) => value.split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, "must list domain names, e.g. hospital.example")))
+    .default([]),
+  /** Turns the email + password sign-in off (only with OpenID Connect configured). */
+  PASSWORD_SIGN_IN_DISABLED: booleanFlag,
 });
 
 export type Env = z.infer<typeof envSchema> & { IMAGE_STORE_DIR: string; MODEL_STORE_DIR: string };
@@ -134,6 +163,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     ...(env.S3_SECRET_ACCESS_KEY && !env.S3_ACCESS_KEY_ID ? ["S3_ACCESS_KEY_ID: required when S3_SECRET_ACCESS_KEY is set"] : []),
   ];
   if (s3Issues.length > 0) throw new InvalidEnvironmentError(s3Issues);
+  const oidcParts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter(Boolean).length;
+  const oidcIssues = [
+    ...(oidcParts > 0 && oidcParts < 3 ? ["OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: set all three or none"] : []),
+    ...(env.OIDC_ROLE_MAP.length > 0 && !env.OIDC_ROLE_CLAIM ? ["OIDC_ROLE_MAP: needs OIDC_ROLE_CLAIM"] : []),
+    ...(env.PASSWORD_SIGN_IN_DISABLED && oidcParts < 3 ? ["PASSWORD_SIGN_IN_DISABLED: needs OpenID Connect configured (OIDC_*), or nobody could sign in"] : []),
+  ];
+  if (oidcIssues.length > 0) throw new InvalidEnvironmentError(oidcIssues);
   if (env.SESSION_IDLE_TIMEOUT_MINUTES > env.SESSION_MAX_AGE_HOURS * 60) {
     throw new InvalidEnvironmentError(["SESSION_IDLE_TIMEOUT_MINUTES: must not be longer than SESSION_MAX_AGE_HOURS"]);
   }

@@ -2,6 +2,7 @@
 
 import { AuthError } from "next-auth";
 import { signIn } from "@/server/auth";
+import { OIDC_PROVIDER_ID } from "@/server/auth/oidc";
 
 export interface LoginState {
   error: string | null;
@@ -24,4 +25,10 @@ export async function loginAction(_previous: LoginState, form: FormData): Promis
     }
     throw error; // the redirect after a successful sign-in travels as an exception
   }
+}
+
+/** "Sign in with <provider>": Auth.js redirects to the identity provider (authorization code + PKCE). */
+export async function oidcSignInAction(form: FormData): Promise<void> {
+  const next = String(form.get("next") ?? "/queue");
+  await signIn(OIDC_PROVIDER_ID, { redirectTo: next.startsWith("/") && !next.startsWith("//") ? next : "/queue" });
 }

@@ -18,7 +18,8 @@ export interface AuthenticatedUser {
   id: string;
   email: string;
   name: string;
-  role: Role;
+  /** Null: no role granted yet (an account provisioned through OpenID Connect): signed in, sees only /waiting-for-access. */
+  role: Role | null;
 }
 
 export type AuthenticationFailure = "invalid-credentials" | "locked" | "inactive";

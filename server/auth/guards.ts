@@ -4,13 +4,16 @@
  */
 import { forbidden, redirect } from "next/navigation";
 import { can, type Permission } from "./roles";
-import { currentUser, type SessionUser } from "./session";
+import { currentAccount, currentUser, type SessionUser } from "./session";
+
+export const WAITING_FOR_ACCESS_PATH = "/waiting-for-access";
 
 export const CHANGE_PASSWORD_PATH = "/account/password";
 
 export async function requireUser(): Promise<SessionUser> {
   const user = await currentUser();
-  if (!user) redirect("/login");
+  // Signed in without a role (OpenID Connect, not yet granted one): the waiting page, not the login page.
+  if (!user) redirect((await currentAccount()) ? WAITING_FOR_ACCESS_PATH : "/login");
   // An admin reset the password: nothing else opens until the user has chosen their own.
   if (user.mustChangePassword) redirect(CHANGE_PASSWORD_PATH);
   return user;

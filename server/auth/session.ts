@@ -15,11 +15,29 @@ export interface SessionUser {
   mustChangePassword?: boolean;
 }
 
+/**
+ * A signed-in account whether or not it has a role. One without (provisioned through OpenID Connect, server/auth/
+ * oidc-sign-in.ts) is not a user of the app: loadSessionUser and currentUser return null for it, so every page,
+ * procedure and route refuses it; only /waiting-for-access and the login page read the account.
+ */
+export type SessionAccount = Omit<SessionUser, "role"> & { role: Role | null };
+
+function withRole(account: SessionAccount | null): SessionUser | null {
+  return account?.role ? { ...account, role: account.role } : null;
+}
+
 /** `authTime`: when the session began (ms since the epoch); sessions begun before a revocation are refused. */
 export async function loadSessionUser(
   db: Db,
   session: { id?: string | null; authTime?: number } | null | undefined,
 ): Promise<SessionUser | null> {
+  return withRole(await loadSessionAccount(db, session));
+}
+
+export async function loadSessionAccount(
+  db: Db,
+  session: { id?: string | null; authTime?: number } | null | undefined,
+): Promise<SessionAccount | null> {
   if (!session?.id) return null;
   const user = await db.user.findUnique({
     where: { id: session.id },
@@ -30,12 +48,15 @@ export async function loadSessionUser(
   return { id: user.id, email: user.email, name: user.name, role: user.role, mustChangePassword: user.mustChangePassword };
 }
 
-/** For server components and route handlers: the current user, once per request. */
-export const currentUser = cache(async (): Promise<SessionUser | null> => {
+/** The current signed-in account, with or without a role, once per request. */
+export const currentAccount = cache(async (): Promise<SessionAccount | null> => {
   const [{ auth }, { getDb }] = await Promise.all([import("./index"), import("../db/client")]);
   const session = await auth();
-  return loadSessionUser(getDb(), session?.user);
+  return loadSessionAccount(getDb(), session?.user);
 });
+
+/** For server components and route handlers: the current user (an account with a role), once per request. */
+export const currentUser = cache(async (): Promise<SessionUser | null> => withRole(await currentAccount()));
 
 /**
  * Sign-out: every session of this user that began before now is refused from here on, including a token a late

@@ -67,27 +67,54 @@ export async function signInWithPassword(
     : ({ ok: false, reason: "malformed" } as const);
   if (result.ok) {
     await limiter.refund(key);
-    await recordAudit(db, {
-      actorId: result.user.id,
-      action: "LOGIN",
-      entityType: "User",
-      entityId: result.user.id,
-      after: { event: "signed in", address: address ?? "unknown" },
-    });
-    log(`signed in: user ${result.user.id}`);
+    await recordSignedIn(db, { userId: result.user.id, address, method: "password" });
     return result.user;
   }
   const userId = "userId" in result ? result.userId : undefined;
-  const reason = REFUSAL_TEXT[result.reason];
+  await recordSignInRefused(db, { userId, reason: REFUSAL_TEXT[result.reason], address, method: "password" });
+  return null;
+}
+
+/** How a user signed in: the password form or the OpenID Connect provider (oidc-sign-in.ts). */
+export type SignInMethod = "password" | "oidc";
+
+/** One successful sign-in, audited and logged (both sign-in methods). */
+export async function recordSignedIn(
+  db: Pick<Db, "auditLog">,
+  event: { userId: string; address: string | null; method: SignInMethod },
+): Promise<void> {
+  await recordAudit(db, {
+    actorId: event.userId,
+    action: "LOGIN",
+    entityType: "User",
+    entityId: event.userId,
+    // Password sign-ins keep their original row shape; the method is named only when it is not the password.
+    after: { event: "signed in", address: event.address ?? "unknown", ...(event.method === "password" ? {} : { method: event.method }) },
+  });
+  log(`signed in${event.method === "password" ? "" : ` (${event.method})`}: user ${event.userId}`);
+}
+
+/** One refused sign-in, audited and logged (both sign-in methods); `userId` when an account is known. */
+export async function recordSignInRefused(
+  db: Pick<Db, "auditLog">,
+  event: { userId: string | undefined; reason: string; address: string | null; method: SignInMethod },
+): Promise<void> {
   await recordAudit(db, {
     actorId: null,
     action: "LOGIN",
     entityType: "User",
-    entityId: userId ?? UNKNOWN_ACCOUNT,
-    after: { event: "sign-in refused", reason, address: address ?? "unknown" },
+    entityId: event.userId ?? UNKNOWN_ACCOUNT,
+    after: {
+      event: "sign-in refused",
+      reason: event.reason,
+      address: event.address ?? "unknown",
+      ...(event.method === "password" ? {} : { method: event.method }),
+    },
   });
-  log(`sign-in refused (${reason}): ${userId ? `user ${userId}` : "no such account"}`);
-  return null;
+  log(
+    `sign-in refused${event.method === "password" ? "" : ` (${event.method})`} (${event.reason}): ` +
+      (event.userId ? `user ${event.userId}` : "no such account"),
+  );
 }
 
 /**

@@ -54,7 +54,7 @@ const isic = (index: number) => {
 
 async function createUser(role: SessionUser["role"], email: string): Promise<SessionUser> {
   const user = await database.db.user.create({ data: { email, name: `Dr ${role.toLowerCase()}`, role, passwordHash: "x" } });
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return { id: user.id, email: user.email, name: user.name, role };
 }
 
 beforeAll(async () => {

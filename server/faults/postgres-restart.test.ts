@@ -66,7 +66,7 @@ beforeAll(async () => {
   cluster = await startDedicatedPostgres();
   db = createPrismaClient(cluster.url, { max: 5 });
   const user = await db.user.create({ data: { email: "restart@clinic.example", name: "Dr Restart", role: "DERMATOLOGIST", passwordHash: "x" } });
-  reviewer = { id: user.id, email: user.email, name: user.name, role: user.role };
+  reviewer = { id: user.id, email: user.email, name: user.name, role: "DERMATOLOGIST" };
   await seedOpenFlags(FLAGS);
 }, 120_000);
 

@@ -55,7 +55,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const { db } = database;
   const created = await db.user.create({ data: { email: "store@clinic.example", name: "Dr Store", role: "DERMATOLOGIST", passwordHash: "x" } });
-  user = { id: created.id, email: created.email, name: created.name, role: created.role };
+  user = { id: created.id, email: created.email, name: created.name, role: "DERMATOLOGIST" };
   const patient = await db.patient.create({ data: { mrn: "STORE-1", name: "Store Patient" } });
   lesionId = (await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: "A" } })).id;
 }, 60_000);
