@@ -108,7 +108,14 @@ const envSchema = z.object({
    * OpenID Connect sign-in (server/auth/oidc.ts): the identity provider's issuer URL (discovered from
    * <issuer>/.well-known/openid-configuration at the first sign-in). Unset: no OpenID Connect sign-in.
    */
-  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  // https only (plain http on loopback, for tests): the ID token's authenticity rests on TLS to the provider (oidc.ts).
+  OIDC_ISSUER: z
+    .url({ protocol: /^https?$/, error: "must be an https:// URL" })
+    .refine((value) => {
+      const url = new URL(value);
+      return url.protocol === "https:" || ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+    }, "must be an https:// URL (http:// only on loopback)")
+    .optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   /** What the login page's button says: "Sign in with <name>". */

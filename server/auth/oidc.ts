@@ -48,7 +48,12 @@ export function oidcSettingsFrom(settings: OidcEnv): OidcSettings | null {
   };
 }
 
-/** The claims DermFlag reads from a validated ID token (Auth.js checked its signature, issuer, audience and nonce). */
+/**
+ * The claims DermFlag reads from the ID token. Auth.js (oauth4webapi) checked its issuer, audience, expiry, nonce and
+ * signing algorithm; it does not verify the signature of a token that comes straight from the token endpoint in
+ * exchange for the code and the client secret (OpenID Connect Core 3.1.3.7 lets TLS to the provider vouch for it),
+ * hence an https:// issuer outside loopback (server/env.ts).
+ */
 export interface OidcIdentity {
   issuer: string;
   subject: string;
