@@ -3,6 +3,7 @@
  * matches the one the registry recorded, so a model swapped or damaged on disk is never used.
  */
 import { loadPredictor, type Predictor } from "@/ml/inference";
+import { componentLogger } from "../../logging/logger";
 
 export interface RegisteredModel {
   id: string;
@@ -16,7 +17,9 @@ const cache = new Map<string, Promise<Predictor>>();
 export async function predictorFor(model: RegisteredModel): Promise<Predictor> {
   let loading = cache.get(model.id);
   if (!loading) {
-    loading = loadPredictor(model.storagePath).then((predictor) => {
+    // ml/ takes its log as a function (it imports nothing from the server): its backend choice goes to the server's log.
+    const log = (message: string) => componentLogger("inference").info({ modelVersion: model.version }, message);
+    loading = loadPredictor(model.storagePath, { log }).then((predictor) => {
       if (predictor.manifestSha256 !== model.sha256) {
         void predictor.dispose();
         throw new Error(`Model ${model.version} on disk does not match the registry (manifest hash differs): refusing to use it.`);
