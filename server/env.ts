@@ -1,6 +1,9 @@
 /**
- * Configuration, validated once. Every environment variable DermFlag reads is declared here (and in the README).
- * An invalid value stops the process with a message that names the variable.
+ * Configuration, validated once. Every environment variable DermFlag reads is declared here (and in the README), and
+ * the server reads them through env(). An invalid value stops the process with a message that names the variable.
+ * Read elsewhere, on purpose: ML_BACKEND and INFERENCE_DEVICE by ml/ itself (it imports nothing from the server; both
+ * are validated here too); DERMFLAG_LAUNCHER_PID (the launcher to its children); TEST_DATABASE_URL (tests);
+ * PARITY_IMAGES (the WebGPU parity script); prisma.config.ts's variables (the Prisma CLI); NEXT_RUNTIME (Next.js).
  */
 import { isIP } from "node:net";
 import path from "node:path";
