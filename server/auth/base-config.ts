@@ -44,7 +44,8 @@ export function isPublicPath(pathname: string): boolean {
 export function createBaseAuthConfig(policy: SessionPolicy) {
   return {
     trustHost: true,
-    pages: { signIn: "/login" },
+    // Errors too: a refused provider sign-in (AccessDenied) lands on the login page with ?error=, not Auth.js's own page.
+    pages: { signIn: "/login", error: "/login" },
     // Here, so that the proxy (which uses this configuration alone) never logs a token either.
     logger: authLogger,
     session: { strategy: "jwt", maxAge: Math.floor(policy.idleMs / 1000) },

@@ -176,7 +176,7 @@ describe("OpenID Connect sign-in against a real provider", () => {
   it("refuses an email domain that is not allowed, creating nothing, with the reason in the audit log", async () => {
     const browser = new Browser(configFor());
     const landing = await browser.signInThroughProvider("outsider");
-    expect(landing).toContain("error=AccessDenied");
+    expect(landing).toBe(`${APP}/login?error=AccessDenied`);
     expect(await browser.session()).toBeNull();
     expect(await database.db.user.count({ where: { oidcSubject: "outsider" } })).toBe(0);
     const refusal = await database.db.auditLog.findFirst({ where: { action: "LOGIN", entityId: "unknown-account" }, orderBy: { id: "desc" } });
@@ -190,7 +190,7 @@ describe("OpenID Connect sign-in against a real provider", () => {
       input: createUserInput.parse({ email: "password.user@hospital.example", name: "P", role: "ADMIN", password: "correct horse battery staple" }),
     });
     const browser = new Browser(configFor());
-    expect(await browser.signInThroughProvider("taken")).toContain("error=AccessDenied");
+    expect(await browser.signInThroughProvider("taken")).toBe(`${APP}/login?error=AccessDenied`);
     expect(await browser.session()).toBeNull();
     const refusal = await database.db.auditLog.findFirst({ where: { action: "LOGIN", entityId: existing.id }, orderBy: { id: "desc" } });
     expect(refusal?.after).toMatchObject({ event: "sign-in refused", method: "oidc" });
@@ -203,7 +203,7 @@ describe("OpenID Connect sign-in against a real provider", () => {
     const user = await database.db.user.findFirstOrThrow({ where: { oidcSubject: "leaver" } });
     await database.db.user.update({ where: { id: user.id }, data: { active: false } });
     const again = new Browser(configFor());
-    expect(await again.signInThroughProvider("leaver")).toContain("error=AccessDenied");
+    expect(await again.signInThroughProvider("leaver")).toBe(`${APP}/login?error=AccessDenied`);
   });
 
   it("offers no password sign-in when it is switched off", async () => {
