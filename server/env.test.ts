@@ -47,7 +47,12 @@ describe("parseEnv", () => {
   });
 
   it("takes OpenID Connect settings all together, a role map only with its claim, and password sign-in off only with OIDC", () => {
-    const oidc = { OIDC_ISSUER: "https://idp.hospital.example/realms/staff", OIDC_CLIENT_ID: "dermflag", OIDC_CLIENT_SECRET: "s3cret" };
+    const oidc = {
+      AUTH_URL: "https://dermflag.hospital.example",
+      OIDC_ISSUER: "https://idp.hospital.example/realms/staff",
+      OIDC_CLIENT_ID: "dermflag",
+      OIDC_CLIENT_SECRET: "s3cret",
+    };
     const env = parseEnv({
       ...oidc,
       OIDC_ROLE_CLAIM: "realm_access.roles",
@@ -61,6 +66,7 @@ describe("parseEnv", () => {
     ]);
     expect(env.OIDC_ALLOWED_DOMAINS).toEqual(["hospital.example", "clinic.example"]);
     expect(() => parseEnv({ OIDC_ISSUER: oidc.OIDC_ISSUER })).toThrow(/set all three or none/);
+    expect(() => parseEnv({ ...oidc, AUTH_URL: undefined })).toThrow(/AUTH_URL: required with OpenID Connect/);
     expect(() => parseEnv({ ...oidc, OIDC_ISSUER: "http://idp.hospital.example" })).toThrow(/OIDC_ISSUER: must be an https/);
     expect(parseEnv({ ...oidc, OIDC_ISSUER: "http://127.0.0.1:3109" }).OIDC_ISSUER).toBe("http://127.0.0.1:3109");
     expect(() => parseEnv({ ...oidc, OIDC_ROLE_MAP: "x=ADMIN" })).toThrow(/OIDC_ROLE_MAP: needs OIDC_ROLE_CLAIM/);
