@@ -106,8 +106,9 @@ export async function amendReview(options: { db: Db; actor: Actor; input: AmendR
     });
     if (replacement.decision === "SECOND_READ") await openSecondRead(tx, { flagId: flag.id, requestedById: actor.id, reason: replacement.reason ?? "" });
     const { flag: _flag, ...beforeReview } = before;
+    // No recomputation: the lesion's data did not change, and the amended decision answers the same inputs (recomputing
+    // here would replace a requested second read whenever the policy would now raise another kind).
     await recordAudit(tx, { actorId: actor.id, action: "AMEND", entityType: "Review", entityId: before.id, before: beforeReview, after: { ...after, replacement } });
-    await recomputeLesionFlagInTransaction(tx, before.flag.lesionId);
     return { id: replacement.id, flagId: flag.id, supersedes: before.id };
   });
 }
