@@ -64,6 +64,32 @@ test.describe("signing in and roles", () => {
     await expect(page.getByTestId("user-table")).toContainText(email);
   });
 
+  test("an admin deactivates a user, whose sign-in is then refused, and unlocks a locked-out one", async ({ signedInAs, db, playwright }) => {
+    const leaver = await makeUser(db, "DERMATOLOGIST");
+    const lockedOut = await makeUser(db, "DERMATOLOGIST");
+    // Locked as five wrong passwords would leave it (server/auth/authenticate.ts).
+    await db.user.update({ where: { id: lockedOut.id }, data: { failedLoginCount: 5, lockedUntil: new Date(Date.now() + 15 * 60_000) } });
+    const { page } = await signedInAs("ADMIN");
+    await page.goto("/admin");
+    const row = (user: { email: string }) => page.getByTestId("user-row").filter({ hasText: user.email });
+
+    await row(leaver).getByRole("button", { name: "Deactivate" }).click();
+    await expect(row(leaver).getByTestId("user-status")).toHaveText("Deactivated");
+    const visitor = await playwright.request.newContext({ baseURL: page.url() });
+    const { csrfToken } = (await (await visitor.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    const refused = await visitor.post("/api/auth/callback/credentials", {
+      form: { csrfToken, email: leaver.email, password: leaver.password, callbackUrl: "/queue" },
+      maxRedirects: 0,
+    });
+    expect(refused.headers().location ?? "").toContain("error");
+    await visitor.dispose();
+
+    await expect(row(lockedOut).getByTestId("user-status")).toContainText("Locked until");
+    await row(lockedOut).getByRole("button", { name: "Unlock" }).click();
+    await expect(row(lockedOut).getByTestId("user-status")).toHaveText("Active");
+    await signInViaApi(page.request, lockedOut);
+  });
+
   test("demo mode shows its banner on every page, the login page included", async ({ page, signedInAs }) => {
     await page.goto("/login");
     await expect(page.getByTestId("demo-banner")).toContainText("published passwords");

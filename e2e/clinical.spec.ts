@@ -116,8 +116,10 @@ test.describe("patients, lesions and outcomes", () => {
     await filter.getByLabel("Actor email").fill(dermatologist.email);
     await filter.getByRole("button", { name: "Search" }).click();
     const entries = adminPage.getByTestId("audit-entry");
-    // Newest first: the outcome, the assessment, the lesion, the edit, the registration.
-    await expect(entries).toHaveCount(5);
+    // Newest first: the outcome, the assessment, the lesion, the edit, the registration, the sign-in (the access
+    // log's reads are listed only when asked for).
+    await expect(entries).toHaveCount(6);
+    await expect(entries.nth(5)).toContainText("login");
     await expect(entries.nth(0)).toContainText("BiopsyOutcome");
     await expect(entries.nth(0)).toContainText("nv");
     await expect(entries.nth(1)).toContainText("ClinicalAssessment");
@@ -129,6 +131,13 @@ test.describe("patients, lesions and outcomes", () => {
     await expect(update.locator("ins")).toContainText([`${name}-Smith`]);
     await expect(entries.nth(4)).toContainText("create");
     await expect(entries.nth(4)).toContainText(mrn);
+
+    // The access log: who opened this patient's record (the dermatologist, on the patient and lesion pages).
+    await entries.nth(4).getByRole("link", { name: "who opened it" }).click();
+    await expect(adminPage).toHaveURL(/action=VIEW/);
+    const views = adminPage.getByTestId("audit-entry").filter({ hasText: dermatologist.email });
+    await expect(views.filter({ hasText: "Opened the patient page" }).first()).toBeVisible();
+    await expect(views.filter({ hasText: "Opened the lesion page" }).first()).toBeVisible();
   });
 
   test("the patient list pages through search results with bookmarkable links", async ({ signedInAs, db }) => {

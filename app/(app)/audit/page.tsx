@@ -1,7 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { requirePermission } from "@/server/auth/guards";
+import { getDb } from "@/server/db/client";
 import { ACCESS_ACTION } from "@/server/services/audit/access-log";
 import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, type AuditSearchResult } from "@/server/services/audit/search-audit";
 import { serverApi } from "@/server/trpc/server";
@@ -11,12 +13,25 @@ import { formatDateTime } from "../_clinical/format";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const FILTERS = ["entityType", "entityId", "mrn", "actorEmail", "action", "from", "to"] as const;
+const FILTERS = ["entityType", "entityId", "actorEmail", "action", "from", "to"] as const;
 type Filter = (typeof FILTERS)[number];
 type SearchParams = Record<string, string | string[] | undefined>;
 
 /** The access log's questions, as links: who opened this patient's record, what this user opened. */
-const accessLogOf = (filter: { mrn: string } | { actorEmail: string }) => `/audit?${new URLSearchParams({ action: ACCESS_ACTION, ...filter })}`;
+const accessLogOf = (filter: Record<string, string>) => `/audit?${new URLSearchParams({ action: ACCESS_ACTION, ...filter })}`;
+const patientAccessLog = (patientId: string) => accessLogOf({ entityType: "Patient", entityId: patientId });
+
+/**
+ * "Who opened this patient's record", asked by MRN: posted, not put in the URL (URLs end up in proxy logs and browser
+ * history, so they carry ids, never MRNs); the answer's URL names the patient by id.
+ */
+async function patientAccessByMrn(form: FormData) {
+  "use server";
+  await requirePermission("audit:read");
+  const mrn = String(form.get("mrn") ?? "").trim().slice(0, 64);
+  const patient = mrn ? await getDb().patient.findUnique({ where: { mrn }, select: { id: true } }) : null;
+  redirect(patientAccessLog(patient?.id ?? "no-such-patient"));
+}
 
 /** Pages that show an entity, where there is one. */
 const ENTITY_PAGES: Partial<Record<string, (id: string) => string>> = {
@@ -97,7 +112,7 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
         record or images, newest first.
       </PageHeader>
 
-      <form method="get" action="/audit" aria-label="Filter the audit log" className="mb-6 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-4 lg:grid-cols-7">
+      <form method="get" action="/audit" aria-label="Filter the audit log" className="mb-6 grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-3 lg:grid-cols-6">
         <label className="block text-sm font-medium text-slate-700">
           Entity type
           <select name="entityType" defaultValue={filters.entityType} className={inputClass}>
@@ -114,20 +129,16 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
           <input name="entityId" defaultValue={filters.entityId} className={inputClass} />
         </label>
         <label className="block text-sm font-medium text-slate-700">
-          Patient MRN
-          <input name="mrn" defaultValue={filters.mrn} className={inputClass} />
-        </label>
-        <label className="block text-sm font-medium text-slate-700">
           Actor email
           <input name="actorEmail" defaultValue={filters.actorEmail} className={inputClass} />
         </label>
         <label className="block text-sm font-medium text-slate-700">
           Action
           <select name="action" defaultValue={filters.action.toUpperCase()} className={inputClass}>
-            <option value="">Any</option>
+            <option value="">Any change</option>
             {AUDIT_ACTIONS.map((action) => (
               <option key={action} value={action}>
-                {action.toLowerCase()}
+                {action === ACCESS_ACTION ? "view (access log)" : action.toLowerCase()}
               </option>
             ))}
           </select>
@@ -140,7 +151,7 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
           To
           <input name="to" type="date" defaultValue={filters.to} className={inputClass} />
         </label>
-        <div className="flex items-center gap-3 sm:col-span-4 lg:col-span-7">
+        <div className="flex items-center gap-3 sm:col-span-3 lg:col-span-6">
           <button type="submit" className={buttonClass}>
             Search
           </button>
@@ -150,10 +161,20 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
             </Link>
           ) : null}
           <span className="text-xs text-slate-500">
-            Dates are UTC days, both included. Actor email matches any part. The access log is the action &ldquo;view&rdquo;: with an MRN,
-            who opened that patient&apos;s record; with an actor, what they opened.
+            Dates are UTC days, both included. Actor email matches any part. The access log is the action &ldquo;view&rdquo; (not listed otherwise): with an actor,
+            what they opened.
           </span>
         </div>
+      </form>
+
+      <form action={patientAccessByMrn} aria-label="Who opened a patient's record" className="mb-6 flex items-end gap-3 text-sm">
+        <label className="block font-medium text-slate-700">
+          Who opened the record of MRN
+          <input name="mrn" required maxLength={64} className={inputClass} />
+        </label>
+        <button type="submit" className={buttonClass}>
+          Show access log
+        </button>
       </form>
 
       {problem ? (
@@ -215,7 +236,7 @@ export default async function AuditPage(props: { searchParams: Promise<SearchPar
                               {entry.patient.mrn}
                             </Link>{" "}
                             ·{" "}
-                            <Link href={accessLogOf({ mrn: entry.patient.mrn })} prefetch={false} className="text-sky-700 underline">
+                            <Link href={patientAccessLog(entry.patient.id)} prefetch={false} className="text-sky-700 underline">
                               who opened it
                             </Link>
                           </span>

@@ -46,6 +46,11 @@ describe("access log", () => {
     expect(entries[0]).toMatchObject({ action: "UPDATE", patient: { id: patientId, mrn: "A-100" } });
   });
 
+  it("keeps reads out of the change log unless asked for", async () => {
+    const { entries } = await searchAudit({ db: database.db, input: { actorEmail: "bob@access.example" } });
+    expect(entries.map((entry) => entry.action)).toEqual(["UPDATE"]);
+  });
+
   it("filters on entity types from the fixed list only", async () => {
     await expect(searchAudit({ db: database.db, input: { entityType: "NoSuchThing" } })).rejects.toThrow();
     expect((await searchAudit({ db: database.db, input: { mrn: "no-such-mrn" } })).entries).toEqual([]);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { auditChanges, type AuditChange } from "./audit-changes";
+import { ACCESS_ACTION } from "./access-log";
 import type { AuditAction } from "./record-audit";
 
 /** The actions DermFlag writes, for filter menus (the filter itself accepts any action name). */
@@ -148,7 +149,8 @@ export async function searchAudit(options: { db: Db; input: AuditSearchInput }):
   }
   if (input.entityType) where.push({ entityType: input.entityType });
   if (input.entityId) where.push({ entityId: input.entityId });
-  if (input.action) where.push({ action: input.action });
+  // Reads outnumber changes many times over: the access log shows only when asked for (action VIEW).
+  where.push(input.action ? { action: input.action } : { action: { not: ACCESS_ACTION } });
   if (input.actorEmail) where.push({ actor: { email: { contains: input.actorEmail, mode: "insensitive" } } });
   if (input.from) where.push({ at: { gte: new Date(`${input.from}T00:00:00Z`) } });
   if (input.to) where.push({ at: { lt: new Date(new Date(`${input.to}T00:00:00Z`).getTime() + DAY_MS) } });
