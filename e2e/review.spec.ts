@@ -7,6 +7,7 @@ import { randomInt } from "node:crypto";
 import type { Db } from "../server/db/client";
 import { expect, makeUser, signInViaApi, test } from "./fixtures";
 import { recomputeLesionFlag } from "../server/services/flags/recompute-flags";
+import { operatingPointInForce } from "../server/services/models/operating-point-in-force";
 import { scoredLesion } from "./scored-lesion";
 
 
@@ -63,16 +64,21 @@ test.describe("the review queue", () => {
   }) => {
     const { page, user } = await signedInAs("DERMATOLOGIST");
     const seeded = await scoredLesionWithOwnModel(db, user.id);
+    // At the operating point in force: a flag at any other threshold is stale, and the worker's sweep would recompute
+    // it (in shadow mode, without the deferral suggestion) while the test runs.
+    const { threshold } = await operatingPointInForce(db, seeded.model.id);
+    expect(threshold).toBeGreaterThan(0.07);
+    const thresholdText = `${(threshold * 100).toFixed(1)}%`;
     const flag = await db.flag.create({
       data: {
         lesionId: seeded.lesionId,
         kind: "LIKELY_BENIGN",
-        reason: "Likely benign: the clinician planned a biopsy and P(malignant) 7.0% is below the threshold 30.0%.",
+        reason: `Likely benign: the clinician planned a biopsy and P(malignant) 7.0% is below the threshold ${thresholdText}.`,
         // As raised by a model that passed local validation (deferral suggestions on).
         deferralSuggested: true,
         biopsyPlanned: true,
         pMalignant: 0.07,
-        threshold: 0.3,
+        threshold,
         modelVersionId: seeded.model.id,
         predictionId: seeded.prediction.id,
         assessmentId: seeded.assessment.id,
@@ -102,7 +108,7 @@ test.describe("the review queue", () => {
     await expect(page).toHaveURL(new RegExp(`kind=LIKELY_BENIGN.*model=${seeded.model.id}`));
     const rows = page.getByTestId("queue-row").filter({ hasText: seeded.mrn });
     await expect(rows).toHaveCount(1);
-    for (const text of [seeded.mrn, "Likely benign: consider deferring biopsy", "7.0%", "30.0%", "Malignant", "Plan: biopsy", "back", seeded.model.version]) {
+    for (const text of [seeded.mrn, "Likely benign: consider deferring biopsy", "7.0%", thresholdText, "Malignant", "Plan: biopsy", "back", seeded.model.version]) {
       await expect(rows.first()).toContainText(text);
     }
     await rows.first().getByRole("link", { name: `Review ${seeded.mrn}, back` }).click();
@@ -113,7 +119,7 @@ test.describe("the review queue", () => {
     await expect(page.getByTestId("flag-reason")).toContainText("Likely benign: the clinician planned a biopsy");
     const modelOutput = page.getByTestId("model-output");
     await expect(modelOutput).toContainText("7.0%");
-    await expect(modelOutput).toContainText("below the threshold of 30.0%");
+    await expect(modelOutput).toContainText(`below the threshold of ${thresholdText}`);
     await expect(modelOutput.getByTestId("top-diagnoses").getByRole("listitem").first()).toContainText("Melanocytic nevus");
     await expect(modelOutput).toContainText(seeded.model.version);
     await expect(page.getByTestId("clinical-assessment")).toContainText("Irregular network on the left edge.");
