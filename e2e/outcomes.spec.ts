@@ -18,11 +18,12 @@ import { expect, test } from "./fixtures";
  */
 async function figuresFromDatabase(db: Db, modelVersionId: string | null, threshold: number | null) {
   const lesions = await db.lesion.findMany({
-    where: { biopsyOutcomes: { some: {} } },
+    // Only current results count: an amended or retracted one stays on the record but not in any figure.
+    where: { biopsyOutcomes: { some: { retractedAt: null } } },
     select: {
       id: true,
       externalId: true,
-      biopsyOutcomes: { select: { malignant: true, confirmation: true, reportDate: true, createdAt: true } },
+      biopsyOutcomes: { where: { retractedAt: null }, select: { malignant: true, confirmation: true, reportDate: true, createdAt: true } },
       images: { select: { externalId: true, predictions: { where: { modelVersionId: modelVersionId ?? "none" }, select: { pMalignant: true } } } },
     },
   });
@@ -61,7 +62,8 @@ async function figuresFromDatabase(db: Db, modelVersionId: string | null, thresh
   const deferred = await db.$queryRaw<{ malignant: number }[]>`
     SELECT count(DISTINCT f."lesionId")::int AS malignant
     FROM "Review" r JOIN "Flag" f ON f.id = r."flagId"
-    WHERE r.decision = 'DEFER_MONITOR' AND EXISTS (SELECT 1 FROM "BiopsyOutcome" o WHERE o."lesionId" = f."lesionId" AND o.malignant)`;
+    WHERE r.decision = 'DEFER_MONITOR' AND r."retractedAt" IS NULL
+      AND EXISTS (SELECT 1 FROM "BiopsyOutcome" o WHERE o."lesionId" = f."lesionId" AND o.malignant AND o."retractedAt" IS NULL)`;
   return {
     outcomes: lesions.length,
     biopsied,
