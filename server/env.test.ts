@@ -66,7 +66,6 @@ describe("parseEnv", () => {
     ]);
     expect(env.OIDC_ALLOWED_DOMAINS).toEqual(["hospital.example", "clinic.example"]);
     expect(() => parseEnv({ OIDC_ISSUER: oidc.OIDC_ISSUER })).toThrow(/set all three or none/);
-    expect(() => parseEnv({ ...oidc, AUTH_URL: undefined })).toThrow(/AUTH_URL: required with OpenID Connect/);
     expect(() => parseEnv({ ...oidc, OIDC_ISSUER: "http://idp.hospital.example" })).toThrow(/OIDC_ISSUER: must be an https/);
     expect(parseEnv({ ...oidc, OIDC_ISSUER: "http://127.0.0.1:3109" }).OIDC_ISSUER).toBe("http://127.0.0.1:3109");
     expect(() => parseEnv({ ...oidc, OIDC_ROLE_MAP: "x=ADMIN" })).toThrow(/OIDC_ROLE_MAP: needs OIDC_ROLE_CLAIM/);

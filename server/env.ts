@@ -119,11 +119,7 @@ const envSchema = z.object({
       return url.protocol === "https:" || ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
     }, "must be an https:// URL (http:// only on loopback)")
     .optional(),
-  /**
-   * The public origin users open (e.g. https://dermflag.hospital.example), read by Auth.js itself. Required with
-   * OpenID Connect: Next.js hands route handlers a URL on the server's own host name (localhost), so without it the
-   * callback would send the provider a redirect URI other than the one the sign-in started with.
-   */
+  /** The public origin users open (e.g. https://dermflag.hospital.example), read by Auth.js itself. */
   AUTH_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -182,7 +178,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const oidcParts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET].filter(Boolean).length;
   const oidcIssues = [
     ...(oidcParts > 0 && oidcParts < 3 ? ["OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: set all three or none"] : []),
-    ...(oidcParts === 3 && !env.AUTH_URL ? ["AUTH_URL: required with OpenID Connect (the public origin, e.g. https://dermflag.hospital.example)"] : []),
     ...(env.OIDC_ROLE_MAP.length > 0 && !env.OIDC_ROLE_CLAIM ? ["OIDC_ROLE_MAP: needs OIDC_ROLE_CLAIM"] : []),
     ...(env.PASSWORD_SIGN_IN_DISABLED && oidcParts < 3 ? ["PASSWORD_SIGN_IN_DISABLED: needs OpenID Connect configured (OIDC_*), or nobody could sign in"] : []),
   ];
