@@ -51,6 +51,14 @@ export default defineConfig({
       DERMFLAG_DEMO: "1",
       SHARED_DATA_DIR: ".data/e2e-shared",
       DATABASE_URL: "",
+      // OpenID Connect against the provider e2e/oidc.spec.ts starts on this port (discovered at the first sign-in).
+      OIDC_ISSUER: "http://127.0.0.1:3109",
+      OIDC_CLIENT_ID: "dermflag",
+      OIDC_CLIENT_SECRET: "dermflag-test-client-secret-0123456789",
+      OIDC_PROVIDER_NAME: "Test Hospital IdP",
+      OIDC_ROLE_CLAIM: "groups",
+      OIDC_ROLE_MAP: "dermatology=DERMATOLOGIST",
+      OIDC_ALLOWED_DOMAINS: "hospital.example",
     },
   },
 });

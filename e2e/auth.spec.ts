@@ -18,13 +18,13 @@ test.describe("signing in and roles", () => {
     await page.goto("/login");
     await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password").fill("not-the-password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page.getByTestId("login-error")).toHaveText(/Email or password is incorrect/);
 
     // An unknown email reads exactly the same.
     await page.getByLabel("Email").fill("nobody@e2e.test");
     await page.getByLabel("Password").fill("not-the-password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page.getByTestId("login-error")).toHaveText(/Email or password is incorrect/);
   });
 
@@ -33,7 +33,7 @@ test.describe("signing in and roles", () => {
     await page.goto("/login");
     await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password").fill(user.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page).toHaveURL(/\/queue$/);
     await expect(page.getByTestId("current-user")).toContainText("Dermatologist");
     const nav = page.getByRole("navigation", { name: "Main" });

@@ -124,7 +124,7 @@ test.describe("the Content-Security-Policy", () => {
     violations.length = 0;
 
     await page.goto("/login");
-    await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
+    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeEnabled();
     await page.waitForLoadState("networkidle");
 
     const { user } = await signedInAs("ADMIN");

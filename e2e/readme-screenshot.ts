@@ -33,7 +33,7 @@ try {
   await page.goto("/login");
   await page.getByLabel("Email").fill("dermatologist@dermflag.demo");
   await page.getByLabel("Password").fill("demo-derm-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(/\/queue/);
   await waitForScoredLesions(page);
   await page.waitForLoadState("networkidle");

@@ -15,5 +15,6 @@ declare module "oidc-provider" {
       findAccount?: (context: unknown, sub: string) => Promise<Account | undefined>;
     });
     callback(): (request: IncomingMessage, response: ServerResponse) => Promise<void> | void;
+    on(event: string, listener: (context: unknown, error: { message?: string; error_description?: string }) => void): void;
   }
 }

@@ -65,6 +65,12 @@ export async function startTestOidcProvider(options: {
     },
     features: { devInteractions: { enabled: true } },
   });
+  // A refused request is said on stderr (a test then fails on the app's side with only "Configuration").
+  for (const event of ["authorization.error", "grant.error", "server_error"]) {
+    provider.on(event, (_context: unknown, error: { message?: string; error_description?: string }) => {
+      console.error(`[test OpenID provider] ${event}: ${error.message ?? ""} ${error.error_description ?? ""}`);
+    });
+  }
   const callback = provider.callback();
   mounted.handler = (request, response) => {
     void callback(request, response);
