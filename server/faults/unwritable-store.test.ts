@@ -10,7 +10,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HAM10000_SAMPLE_DIR, SHARED_DATA_DIR } from "@/ml/data/shared-data";
 import type { SessionUser } from "../auth/session";
 import { uploadLesionImage, type UploadResult } from "../http/upload-lesion-image";
@@ -19,6 +19,7 @@ import { importHam10000 } from "../services/imports";
 import { executeImportRun } from "../services/imports/import-runs";
 import { isicImage } from "../services/images/test-images";
 import { createTestDatabase, type TestDatabase } from "../testing/database";
+import { captureLogs } from "./capture-logs";
 import { unwritableFolder, type UnwritableFolder } from "./unwritable-folder";
 
 const scratch = path.join(os.tmpdir(), `dermflag-unwritable-${process.pid}-${Date.now()}`);
@@ -68,7 +69,7 @@ afterAll(async () => {
 
 describe(`an unwritable image store (${unwritable.how})`, () => {
   it("answers an upload with a 500 that says the image could not be stored, and stores nothing", async () => {
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     try {
       const response = await uploadLesionImage({
         request: new Request(`http://localhost/api/lesions/${lesionId}/images`, {
@@ -86,9 +87,18 @@ describe(`an unwritable image store (${unwritable.how})`, () => {
       expect(response.status).toBe(500);
       expect(body).toEqual({ status: "error", message: "The image could not be stored because of a server problem. Try again." });
       // Logged for the operator with the system code (it is the store), without the request's data or paths.
-      expect(logged.mock.calls.map((call) => call.join(" "))).toEqual([expect.stringMatching(new RegExp(`^\\[images\\] upload failed: Error \\((${unwritable.codes.join("|")})\\)$`))]);
+      const failures = logs
+        .text()
+        .split("\n")
+        .flatMap((line) => (line.startsWith("stderr: {") ? [JSON.parse(line.slice("stderr: ".length)) as Record<string, unknown>] : []))
+        .filter((entry) => entry.msg === "upload failed");
+      expect(failures).toEqual([
+        expect.objectContaining({ level: "error", component: "images", err: expect.objectContaining({ type: "Error", code: expect.stringMatching(new RegExp(`^(${unwritable.codes.join("|")})$`)) }) }),
+      ]);
+      expect(logs.text()).not.toContain(unwritable.path);
+      expect(logs.text()).not.toContain(lesionId);
     } finally {
-      logged.mockRestore();
+      logs.restore();
     }
     await expectNothingStored(unwritable.path);
   });
