@@ -72,7 +72,8 @@ export async function createOnnxEngine(artifacts: LayersModelArtifacts, options:
   const backend = `onnxruntime-node@${ort.env.versions.node ?? "?"}/${chosen.device}`;
   if (!announced.has(backend)) {
     announced.add(backend);
-    (options.log ?? ((message: string) => console.info(message)))(`[ml/inference] ${backend}: ${chosen.reason}`);
+    // A diagnostic, so stderr by default: a CLI's stdout carries its results (`ml predict --json` prints JSON lines).
+    (options.log ?? ((message: string) => console.warn(message)))(`[ml/inference] ${backend}: ${chosen.reason}`);
   }
   return {
     kind: "onnx",
