@@ -12,5 +12,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // vitest defaults to cores - 1 workers: one on CI's 2 cores. Most test time waits on PostgreSQL and child
+    // processes, so two files at once use the machine better.
+    maxWorkers: 2,
   },
 });
