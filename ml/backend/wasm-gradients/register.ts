@@ -1,7 +1,7 @@
 /**
  * Registers the project's training kernels on tfjs's wasm backend: the gradients tfjs-backend-wasm 4.22 lacks
  * (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter/Input, UnsortedSegmentSum) and faster replacements for
- * kernels whose wasm versions made training slow (Conv2DBackpropInput, MaxPoolGrad, Tile, leading-axes Sum/Mean,
+ * kernels whose wasm versions made training slow (Conv2DBackpropInput, MaxPoolGrad, leading-axes Sum/Mean,
  * channels-last FusedBatchNorm).
  *
  * Idempotent and per JS realm (each worker thread has its own kernel registry): call it before or after
@@ -17,7 +17,6 @@ import { depthwiseBackpropInputConfig } from "./depthwise-backprop-input";
 import { fusedBatchNormConfig } from "./fused-batch-norm-kernel";
 import { leadingAxesReductionConfig } from "./leading-axes-reduction";
 import { maxPoolGradConfig } from "./max-pool-grad";
-import { tileConfig } from "./tile";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 
 /** Marks configs registered here, so a second call neither re-registers nor wraps its own wrappers. */
@@ -52,7 +51,6 @@ export const WASM_TRAINING_KERNELS = [
   "DepthwiseConv2dNativeBackpropFilter",
   "DepthwiseConv2dNativeBackpropInput",
   "MaxPoolGrad",
-  "Tile",
   "UnsortedSegmentSum",
   "Sum",
   "Mean",
@@ -65,7 +63,6 @@ export function registerWasmTrainingKernels(): void {
   install(depthwiseBackpropFilterConfig);
   install(depthwiseBackpropInputConfig);
   install(maxPoolGradConfig);
-  install(tileConfig);
   install(unsortedSegmentSumConfig);
   installWrapper("Sum", (original) => leadingAxesReductionConfig("Sum", original));
   installWrapper("Mean", (original) => leadingAxesReductionConfig("Mean", original));
