@@ -4,9 +4,11 @@
  * (createBaseAuthConfig), with everything the process writes captured.
  */
 import { Auth } from "@auth/core";
+import { AuthError } from "@auth/core/errors";
 import { encode } from "@auth/core/jwt";
 import { afterEach, describe, expect, it } from "vitest";
 import { captureLogs, type CapturedLogs } from "../faults/capture-logs";
+import { authLogger } from "./auth-logger";
 import { createBaseAuthConfig } from "./base-config";
 
 const secret = "test-secret-test-secret-test-secret-0123";
@@ -37,6 +39,25 @@ describe("Auth.js's log", () => {
     for (const value of [staff.sub, staff.name, staff.email, "Quennell"]) expect(text).not.toContain(value);
     // ...but the refusal is in the log, as the kind of error it was.
     expect(text).toMatch(/"authError":"JWTSessionError"/);
-    expect(text).toMatch(/"cause":"JWTExpired"/);
+    expect(text).toMatch(/"cause":"ERR_JWT_EXPIRED"/);
+  });
+
+  it("names errors by their kept tags, not by class names the production build minifies", () => {
+    // As the production bundle has them: Auth.js's JWTSessionError and jose's JWTExpired renamed to one letter.
+    class j extends AuthError {
+      static type = "JWTSessionError";
+    }
+    class N extends Error {
+      code = "ERR_JWT_EXPIRED";
+      constructor() {
+        super("token expired");
+        this.name = this.constructor.name;
+      }
+    }
+    logs = captureLogs();
+    authLogger.error(new j(new N()));
+    logs.restore();
+    const line = JSON.parse(logs.text().replace(/^stderr: /, "")) as Record<string, unknown>;
+    expect(line).toMatchObject({ component: "auth", authError: "JWTSessionError", cause: "ERR_JWT_EXPIRED" });
   });
 });
