@@ -6,6 +6,7 @@
  * PARITY_IMAGES (the WebGPU parity script); prisma.config.ts's variables (the Prisma CLI); NEXT_RUNTIME (Next.js).
  */
 import { isIP } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { INFERENCE_DEVICES } from "../ml/inference/engines/engine";
@@ -38,6 +39,8 @@ const envSchema = z.object({
   /** Demo mode: seeds demo users with published passwords and demo patients. Never set it in production. */
   DERMFLAG_DEMO: booleanFlag,
   PORT: positiveInt(3000).pipe(z.number().max(65535)),
+  /** Web server processes behind PORT (each is one core's worth of Next.js). Default: one per core. */
+  WEB_PROCESSES: positiveInt(Math.max(1, os.availableParallelism())).pipe(z.number().max(64)),
   /** Port of the embedded PostgreSQL (only when DATABASE_URL is unset). */
   EMBEDDED_PG_PORT: positiveInt(54329).pipe(z.number().max(65535)),
   /** Where local state lives: embedded database, image store, models, generated secrets. */

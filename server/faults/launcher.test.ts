@@ -1,6 +1,6 @@
 /**
- * The launcher (`npm start`) as a real process tree: launcher, embedded PostgreSQL, worker and web server (a stand-in
- * for Next.js, launcher-stand-in.ts), killed with real signals.
+ * The launcher (`npm start`) as a real process tree: launcher, embedded PostgreSQL, worker and web server (web-cluster.mjs
+ * with two server processes, each a stand-in for Next.js: launcher-stand-in.ts), killed with real signals.
  *
  * - A child killed by a signal (kill -9, the OOM killer) has a null exit code: the launcher used to wait for a code
  *   forever, with the site down and PostgreSQL up. Now it stops the rest and exits non-zero for its supervisor.
@@ -46,8 +46,9 @@ interface Launcher {
   pid: number;
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Waits for the launcher's "starting" line: PostgreSQL, migrations and the app role are done, children spawned. */
-  started(): Promise<{ web: number; worker: number; postgres: number }>;
+  /** Waits for the launcher's "starting" line (PostgreSQL, migrations and the app role are done, children spawned) and
+   * the web server's line naming its server processes. */
+  started(): Promise<{ web: number; webProcesses: number[]; worker: number; postgres: number }>;
 }
 
 async function startLauncher(ports: { web: number; postgres: number }): Promise<Launcher> {
@@ -58,6 +59,8 @@ async function startLauncher(ports: { web: number; postgres: number }): Promise<
       PORT: String(ports.web),
       EMBEDDED_PG_PORT: String(ports.postgres),
       DATABASE_URL: "",
+      // Two server processes behind the web server (web-cluster.mjs), whatever this machine's core count.
+      WEB_PROCESSES: "2",
       DERMFLAG_DEMO: "",
       FIRST_ADMIN_EMAIL: "",
       FIRST_ADMIN_PASSWORD: "",
@@ -82,15 +85,17 @@ async function startLauncher(ports: { web: number; postgres: number }): Promise<
       const match = await waitFor(
         async () => {
           const found = /web server pid (\d+), worker pid (\d+)/.exec(output);
-          if (found) return found;
+          const servers = /Web server: 2 processes \(pids (\d+), (\d+)\)/.exec(output);
+          if (found && servers) return [found, servers] as const;
           if (done) throw new Error(`the launcher exited before starting:\n${output}`);
           return null;
         },
         { seconds: 150, what: () => `the launcher's start; so far:\n${output}`, everyMs: 50 },
       );
       const postgres = Number.parseInt(readFileSync(path.join(postgresDir, "postmaster.pid"), "utf8").split("\n")[0]!, 10);
-      const pids = { web: Number(match[1]), worker: Number(match[2]), postgres };
-      for (const pid of Object.values(pids)) seen.add(pid);
+      const [launched, servers] = match;
+      const pids = { web: Number(launched[1]), webProcesses: [Number(servers[1]), Number(servers[2])], worker: Number(launched[2]), postgres };
+      for (const pid of [pids.web, ...pids.webProcesses, pids.worker, postgres]) seen.add(pid);
       return pids;
     },
   };
@@ -119,7 +124,7 @@ afterAll(async () => {
 
 describe("the launcher's process tree under kill -9", () => {
   // Two launcher starts in all (each runs the migrations): the second test goes on with the first one's second start.
-  type Tree = { launcher: Launcher; web: number; worker: number; postgres: number };
+  type Tree = { launcher: Launcher; web: number; webProcesses: number[]; worker: number; postgres: number };
   let running: Tree | undefined;
   const startTree = async (ports: { web: number; postgres: number }): Promise<Tree> => {
     const launcher = await startLauncher(ports);
@@ -129,12 +134,13 @@ describe("the launcher's process tree under kill -9", () => {
   it("a killed launcher's children stop themselves, and the next start stops the PostgreSQL it left and starts", async () => {
     const ports = { web: await freePort(), postgres: await freePort() };
     const first = await startLauncher(ports);
-    const { web, worker, postgres } = await first.started();
+    const { web, webProcesses, worker, postgres } = await first.started();
     process.kill(first.pid, "SIGKILL");
     await first.exited;
 
-    // Re-parented, the worker and the web server notice within half a second and stop gracefully.
-    await gone([web, worker], 20);
+    // Re-parented, the worker and the web server notice within half a second and stop gracefully; the web server stops
+    // its server processes.
+    await gone([web, ...webProcesses, worker], 20);
     expect(alive(postgres)).toBe(true);
 
     running = await startTree(ports);
@@ -144,11 +150,11 @@ describe("the launcher's process tree under kill -9", () => {
     expect(alive(postgres)).toBe(false);
   }, 400_000);
 
-  it("kill -9 of the web server: the launcher stops the worker and PostgreSQL and exits non-zero", async () => {
+  it("kill -9 of one web server process: the web server and the launcher stop the rest and exit non-zero", async () => {
     // Run alone (-t), it starts its own.
     const tree = running ?? (await startTree({ web: await freePort(), postgres: await freePort() }));
     const { launcher } = tree;
-    expect([tree.web, tree.worker, tree.postgres].every(alive)).toBe(true);
+    expect([tree.web, ...tree.webProcesses, tree.worker, tree.postgres].every(alive)).toBe(true);
 
     // The worker, connected as the app's role (no DDL, no superuser), starts its queue and does its start-up sweep.
     await waitFor(async () => (/"component":"worker".*"msg":"ready"|\[worker\] ready/.test(launcher.output()) ? true : null), {
@@ -161,10 +167,13 @@ describe("the launcher's process tree under kill -9", () => {
     expect(appUrl.username).toBe(APP_ROLE);
     expect(decodeURIComponent(appUrl.password)).not.toBe(readFileSync(superuserPasswordFile(postgresDir), "utf8").trim());
 
-    process.kill(tree.web, "SIGKILL");
-    const { code } = await withinMs(launcher.exited, 30_000, "the launcher's exit after its web server was killed");
+    // One of the two server processes: the other keeps the port open, so nothing but supervision would notice.
+    const [killed, other] = tree.webProcesses as [number, number];
+    process.kill(killed, "SIGKILL");
+    const { code } = await withinMs(launcher.exited, 30_000, "the launcher's exit after a web server process was killed");
     expect(code).not.toBe(0);
-    expect(launcher.output()).toContain("The web server exited (killed by SIGKILL); stopping DermFlag.");
-    await gone([tree.worker, tree.postgres], 20);
+    expect(launcher.output()).toContain(`Web server process ${killed} exited (killed by SIGKILL); stopping the web server.`);
+    expect(launcher.output()).toContain("The web server exited (code 1); stopping DermFlag.");
+    await gone([other, tree.web, tree.worker, tree.postgres], 20);
   }, 400_000);
 });

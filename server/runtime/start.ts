@@ -35,7 +35,7 @@ function describeError(error: unknown): string {
 }
 
 export interface LauncherOptions {
-  /** The web server child's node arguments; throws when it cannot run (no build). */
+  /** One web server process: its script and arguments (WEB_PROCESSES of them run); throws when it cannot run (no build). */
   webServer(env: Env): string[];
 }
 
@@ -133,7 +133,9 @@ async function main(options: LauncherOptions) {
   children.worker = worker;
   watch(worker, "background worker");
 
-  const nextServer = spawn(process.execPath, ["--import", exitWithLauncher, ...webServerArgs], {
+  // One web server child, which runs WEB_PROCESSES server processes on the one port (web-cluster.mjs).
+  const webCluster = path.resolve("server/runtime/web-cluster.mjs");
+  const nextServer = spawn(process.execPath, ["--import", exitWithLauncher, webCluster, String(env.WEB_PROCESSES), ...webServerArgs], {
     stdio: "inherit",
     env: childEnv,
   });
