@@ -5,31 +5,62 @@
  */
 import type { Prisma } from "../../db/generated/client";
 
-export type AuditAction =
-  | "CREATE"
-  | "UPDATE"
-  | "DELETE"
-  | "IMPORT"
-  | "DECIDE"
+/**
+ * Every action DermFlag writes to the audit table: the one list. Writers are typed by it (AuditAction), the audit
+ * page's filter offers it and the search accepts no other, so a new action cannot be missing from the filter.
+ * Actions written by SQL (a migration's repair) are listed too; search-audit.test.ts reads the migrations to check.
+ */
+export const AUDIT_ACTIONS = [
+  "CREATE",
+  "UPDATE",
+  "DELETE",
+  "IMPORT",
+  "DECIDE",
   // A decision or biopsy result replaced by a corrected one, or withdrawn: the old record stays (never edited in place).
-  | "AMEND"
-  | "RETRACT"
-  | "REQUEST_PROMOTION"
-  | "APPROVE"
-  | "REJECT"
-  | "PROMOTE"
-  | "ROLLBACK"
-  | "ADOPT"
-  | "LOGIN"
-  | "TRAIN"
-  | "CANCEL"
+  "AMEND",
+  "RETRACT",
+  "REQUEST_PROMOTION",
+  "APPROVE",
+  "REJECT",
+  "PROMOTE",
+  "ROLLBACK",
+  "ADOPT",
+  // Written only by the migration that repaired a database with more than one active model version.
+  "RETIRE",
+  "LOGIN",
+  "TRAIN",
+  "CANCEL",
   // A read of a patient's record or image (access-log.ts).
-  | "VIEW";
+  "VIEW",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Every entity type DermFlag writes to the audit table (the filter's list, like AUDIT_ACTIONS). */
+export const AUDIT_ENTITY_TYPES = [
+  "Patient",
+  "Lesion",
+  "LesionImage",
+  "ClinicalAssessment",
+  "Flag",
+  "Review",
+  "BiopsyOutcome",
+  "ImportedPathologyReport",
+  "ImportRun",
+  "SafetyEvent",
+  "ModelVersion",
+  "ModelDeferral",
+  "OperatingPoint",
+  "PromotionRequest",
+  "TrainingRun",
+  "User",
+  "Setting",
+] as const;
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
 
 export interface AuditEntry {
   actorId: string | null;
   action: AuditAction;
-  entityType: string;
+  entityType: AuditEntityType;
   entityId: string;
   before?: unknown;
   after?: unknown;

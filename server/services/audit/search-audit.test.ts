@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/database";
 import { createPatient, updatePatient } from "../clinical/patients";
-import { searchAudit } from "./search-audit";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, searchAudit } from "./search-audit";
 
 let database: TestDatabase;
 let alice: string;
@@ -110,4 +112,61 @@ describe("searchAudit", () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(new Set([...first.entries, ...second.entries].map((e) => e.id)).size).toBe(6);
   });
+
+  it("filters on every action written anywhere, corrections (AMEND, RETRACT) included, and refuses one not in the list", async () => {
+    const { db } = database;
+    await db.auditLog.createMany({
+      data: [
+        { at: new Date("2023-03-01T09:00:00Z"), actorId: bob, action: "AMEND", entityType: "Review", entityId: "r-amended" },
+        { at: new Date("2023-03-01T09:01:00Z"), actorId: bob, action: "RETRACT", entityType: "BiopsyOutcome", entityId: "o-retracted" },
+      ],
+    });
+    expect(AUDIT_ACTIONS).toEqual(expect.arrayContaining(["AMEND", "RETRACT"]));
+    expect((await searchAudit({ db, input: { action: "amend" } })).entries.map((e) => e.entityId)).toEqual(["r-amended"]);
+    expect((await searchAudit({ db, input: { action: "RETRACT" } })).entries.map((e) => e.entityId)).toEqual(["o-retracted"]);
+    await expect(searchAudit({ db, input: { action: "NO_SUCH_ACTION" } })).rejects.toThrow(/action from the list/);
+
+    // TypeScript writers are typed by the list (record-audit.ts); SQL writers are the migrations: read their inserts.
+    const written = auditRowsWrittenByMigrations();
+    expect(written.length).toBeGreaterThan(0);
+    for (const row of written) {
+      expect(AUDIT_ACTIONS, `${row.migration} writes action ${row.action}`).toContain(row.action);
+      expect(AUDIT_ENTITY_TYPES, `${row.migration} writes entity type ${row.entityType}`).toContain(row.entityType);
+    }
+  });
 });
+
+/** The literal action and entity type of each `INSERT INTO "AuditLog" (columns) SELECT|VALUES (...)` in a migration. */
+function auditRowsWrittenByMigrations(): { migration: string; action: string; entityType: string }[] {
+  const root = path.join(process.cwd(), "prisma", "migrations");
+  const rows: { migration: string; action: string; entityType: string }[] = [];
+  for (const migration of readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+    const sql = readFileSync(path.join(root, migration.name, "migration.sql"), "utf8");
+    for (const match of sql.matchAll(/INSERT INTO "AuditLog"\s*\(([^)]*)\)\s*(?:SELECT|VALUES\s*\()([^;]*)/gi)) {
+      const columns = match[1]!.split(",").map((column) => column.trim().replaceAll('"', ""));
+      const values = topLevelItems(match[2]!);
+      const literal = (column: string) => /^'(.*)'$/.exec(values[columns.indexOf(column)] ?? "")?.[1] ?? `(not a literal: ${values[columns.indexOf(column)]})`;
+      rows.push({ migration: migration.name, action: literal("action"), entityType: literal("entityType") });
+    }
+  }
+  return rows;
+}
+
+/** Comma-separated items outside parentheses and quotes. */
+function topLevelItems(text: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = "";
+  for (const char of text) {
+    if (char === "'") quoted = !quoted;
+    if (!quoted && char === "(") depth += 1;
+    if (!quoted && char === ")") depth -= 1;
+    if (!quoted && depth === 0 && char === ",") {
+      items.push(current.trim());
+      current = "";
+    } else current += char;
+  }
+  items.push(current.trim());
+  return items;
+}

@@ -9,47 +9,10 @@ import type { Db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
 import { auditChanges, type AuditChange } from "./audit-changes";
 import { ACCESS_ACTION } from "./access-log";
-import type { AuditAction } from "./record-audit";
+import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES } from "./record-audit";
 
-/** The actions DermFlag writes, for filter menus (the filter itself accepts any action name). */
-export const AUDIT_ACTIONS = [
-  "CREATE",
-  "UPDATE",
-  "DELETE",
-  "IMPORT",
-  "DECIDE",
-  "REQUEST_PROMOTION",
-  "APPROVE",
-  "REJECT",
-  "PROMOTE",
-  "ROLLBACK",
-  "ADOPT",
-  "LOGIN",
-  "TRAIN",
-  "CANCEL",
-  "VIEW",
-] as const satisfies readonly AuditAction[];
-
-/** The entity types DermFlag writes: the audit page's filter offers these and the search accepts no other. */
-export const AUDIT_ENTITY_TYPES = [
-  "Patient",
-  "Lesion",
-  "LesionImage",
-  "ClinicalAssessment",
-  "Flag",
-  "Review",
-  "BiopsyOutcome",
-  "ImportedPathologyReport",
-  "ImportRun",
-  "SafetyEvent",
-  "ModelVersion",
-  "ModelDeferral",
-  "OperatingPoint",
-  "PromotionRequest",
-  "TrainingRun",
-  "User",
-  "Setting",
-] as const;
+// The fixed lists live beside the writer (record-audit.ts), which is typed by them.
+export { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES };
 
 /** Blank means "any": the audit page's filter form submits empty fields. */
 const optionalText = (max: number) =>
@@ -69,7 +32,9 @@ export const auditSearchInput = z
     /** The patient's entries (entity type Patient): their record's changes and who opened it. */
     mrn: optionalText(64),
     actorEmail: optionalText(320),
-    action: optionalText(32).transform((value) => value?.toUpperCase()),
+    action: optionalText(32)
+      .transform((value) => value?.toUpperCase())
+      .pipe(z.enum(AUDIT_ACTIONS, "Choose an action from the list.").optional()),
     /** First day included (UTC). */
     from: optionalText(10).pipe(z.iso.date("Use a date like 2026-01-31.").optional()),
     /** Last day included (UTC). */
