@@ -39,7 +39,12 @@ const nextConfig: NextConfig = {
     proxyClientMaxBodySize: REQUEST_BODY_CEILING_BYTES,
   },
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      // Signed-in browsers may keep patient images for a while (serve-lesion-image.ts); the login page, which every
+      // sign-out, expired session and next user passes through, empties that cache (SECURITY.md).
+      ...["/login", "/api/auth/signout"].map((source) => ({ source, headers: [{ key: "Clear-Site-Data", value: '"cache"' }] })),
+    ];
   },
 };
 

@@ -275,7 +275,7 @@ test.describe("images", () => {
     const items = page.getByTestId("upload-item");
     await expect(items.filter({ hasText: "visit-1.jpg" })).toContainText("Stored", { timeout: 30_000 });
     await expect(items.filter({ hasText: "visit-2.jpg" })).toContainText("Stored", { timeout: 30_000 });
-    await expect(page.getByLabel("Upload progress of visit-1.jpg")).toHaveJSProperty("value", 1);
+    await expect(items.filter({ hasText: "visit-1.jpg" }).getByText("Stored", { exact: true })).toBeVisible();
 
     // The timeline shows both thumbnails, loaded through the image route with the session.
     const thumbnails = page.getByTestId("image-timeline").getByRole("img");
@@ -290,11 +290,16 @@ test.describe("images", () => {
     const signedIn = await page.request.get(src!);
     expect(signedIn.status()).toBe(200);
     expect(signedIn.headers()["content-type"]).toBe("image/jpeg");
-    expect(signedIn.headers()["cache-control"]).toBe("private, no-store");
+    // The signed-in browser may keep it (never a shared cache), then revalidates it by its tag (SECURITY.md).
+    expect(signedIn.headers()["cache-control"]).toBe("private, max-age=1800, immutable");
     expect(signedIn.headers()["x-content-type-options"]).toBe("nosniff");
     expect(signedIn.headers()["content-disposition"]).toMatch(/^inline; filename="lesion-image/);
+    const etag = signedIn.headers()["etag"]!;
+    expect((await page.request.get(src!, { headers: { "if-none-match": etag } })).status()).toBe(304);
     const anonymous = await playwright.request.newContext({ baseURL });
-    expect((await anonymous.get(src!)).status()).toBe(401);
+    expect((await anonymous.get(src!, { headers: { "if-none-match": etag } })).status()).toBe(401);
+    // The login page (after sign-out, an expired session, before the next user signs in) empties the browser's cache.
+    expect((await anonymous.get("/login")).headers()["clear-site-data"]).toBe('"cache"');
     expect((await anonymous.post(`/api/lesions/${lesion.id}/images`, { data: first, headers: { "content-type": "application/octet-stream" } })).status()).toBe(401);
     await anonymous.dispose();
 
@@ -309,6 +314,9 @@ test.describe("images", () => {
     await expect(items.filter({ hasText: "notes.jpg" })).toContainText("Rejected: This file is text, not a JPEG, PNG, BMP or TIFF image.", {
       timeout: 30_000,
     });
+    // Refused: it shows as failed (a red bar, "Failed"), not as a full progress bar although every byte was sent.
+    await expect(items.filter({ hasText: "notes.jpg" }).getByText("Failed", { exact: true })).toBeVisible();
+    await expect(page.getByLabel("Upload progress of notes.jpg")).toHaveCount(0);
 
     // The first picture again: a duplicate, nothing added.
     await page.getByLabel("Choose images").setInputFiles([{ name: "visit-1-copy.jpg", mimeType: "image/jpeg", buffer: first }]);

@@ -39,6 +39,8 @@ const envSchema = z.object({
   /** Demo mode: seeds demo users with published passwords and demo patients. Never set it in production. */
   DERMFLAG_DEMO: booleanFlag,
   PORT: positiveInt(3000).pipe(z.number().max(65535)),
+  /** How long a signed-in browser may reuse an image before revalidating it (SECURITY.md); 0: images are never kept. */
+  IMAGE_BROWSER_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(1800),
   /** Web server processes behind PORT (each is one core's worth of Next.js). Default: one per core. */
   WEB_PROCESSES: positiveInt(Math.max(1, os.availableParallelism())).pipe(z.number().max(64)),
   /** Port of the embedded PostgreSQL (only when DATABASE_URL is unset). */

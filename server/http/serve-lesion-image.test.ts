@@ -2,7 +2,7 @@ import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "@/server/auth/session";
-import { ingestImage, LocalImageStore, thumbnailKey } from "@/server/services/images";
+import { ingestImage, LocalImageStore, thumbnailKey, type ImageStore } from "@/server/services/images";
 import { hamSampleImage, tempFolder } from "@/server/services/images/test-images";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/database";
 import { imageUrl } from "./image-url";
@@ -15,8 +15,19 @@ const user: SessionUser = { id: "", email: "derm@clinic.example", name: "Derm", 
 let imageId: string;
 let contentHash: string;
 
-const serve = (variant: string | null, options: { id?: string; as?: SessionUser | null } = {}) =>
-  serveLesionImage({ user: options.as === undefined ? user : options.as, imageId: options.id ?? imageId, variant, db: database.db, store });
+const serve = (
+  variant: string | null,
+  options: { id?: string; as?: SessionUser | null; cacheSeconds?: number; ifNoneMatch?: string; store?: ImageStore } = {},
+) =>
+  serveLesionImage({
+    user: options.as === undefined ? user : options.as,
+    imageId: options.id ?? imageId,
+    variant,
+    db: database.db,
+    store: options.store ?? store,
+    browserCacheSeconds: options.cacheSeconds ?? 0,
+    ifNoneMatch: options.ifNoneMatch,
+  });
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -35,7 +46,7 @@ afterAll(async () => {
 });
 
 describe("serveLesionImage", () => {
-  it("serves each variant with its real type, never cached, inline under a generic name", async () => {
+  it("serves each variant with its real type, inline under a generic name; with browser caching off, never kept", async () => {
     for (const [variant, type, format, size] of [
       ["thumbnail", "image/jpeg", "jpeg", [256, 192]],
       ["original", "image/png", "png", [600, 450]],
@@ -56,6 +67,35 @@ describe("serveLesionImage", () => {
     }
     const thumbnail = new Uint8Array(await (await serve("thumbnail")).arrayBuffer());
     expect(thumbnail).toEqual(await store.get(thumbnailKey(contentHash)));
+  });
+
+  it("lets the signed-in browser keep an image for the configured time, then answers its revalidation with 304 without reading the store", async () => {
+    let reads = 0;
+    const counting: ImageStore = Object.assign(Object.create(store) as ImageStore, {
+      get: (key: string) => {
+        reads += 1;
+        return store.get(key);
+      },
+    });
+    const first = await serve("thumbnail", { cacheSeconds: 1800, store: counting });
+    expect(first.status).toBe(200);
+    // private: never in a shared cache; immutable: the bytes behind this URL never change.
+    expect(first.headers.get("cache-control")).toBe("private, max-age=1800, immutable");
+    const etag = first.headers.get("etag")!;
+    expect(etag).toBe(`"${contentHash}.thumbnail"`);
+    expect(reads).toBe(1);
+
+    const again = await serve("thumbnail", { cacheSeconds: 1800, store: counting, ifNoneMatch: `"other", W/${etag}` });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("etag")).toBe(etag);
+    expect(await again.arrayBuffer()).toHaveProperty("byteLength", 0);
+    expect(reads).toBe(1);
+    // Another variant has another tag; and the checks come first: no session, no 304.
+    expect((await serve("original", { cacheSeconds: 1800, store: counting, ifNoneMatch: etag })).status).toBe(200);
+    expect((await serve("thumbnail", { cacheSeconds: 1800, ifNoneMatch: etag, as: null })).status).toBe(401);
+    // Caching off: no-store and no tag, whatever the browser sends.
+    const off = await serve("thumbnail", { ifNoneMatch: etag });
+    expect([off.status, off.headers.get("cache-control"), off.headers.get("etag")]).toEqual([200, "private, no-store", null]);
   });
 
   it("serves the original when no variant is given, and refuses an unknown variant", async () => {

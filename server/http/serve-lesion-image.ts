@@ -1,7 +1,13 @@
 /**
  * GET /api/images/:imageId?variant=thumbnail|original|model: an image's bytes for a signed-in user with
  * "clinical:read". Image ids are cuids and hard to guess, but access rests on the session, never on the id being
- * secret. Answers are never cached (shared caches must not keep clinical images) and carry a generic file name.
+ * secret. Answers carry a generic file name.
+ *
+ * Caching (SECURITY.md, "Patient images in the browser"): an image row never changes (its blobs are addressed by its
+ * content hash), so the signed-in browser may keep an answer for `browserCacheSeconds` (IMAGE_BROWSER_CACHE_SECONDS)
+ * and then revalidate it with its ETag: a 304 after the same session and role checks, without reading the store.
+ * `private` keeps it out of every shared cache (proxies, CDNs); sign-in and sign-out clear the browser's copy
+ * (Clear-Site-Data, app/api/auth). 0 turns browser caching off (`no-store`, as before issue 17).
  */
 import type { Db } from "@/server/db/client";
 import { can } from "@/server/auth/roles";
@@ -19,6 +25,10 @@ export interface ServeLesionImageOptions {
   imageId: string;
   /** The `variant` query parameter; absent means the original. */
   variant: string | null;
+  /** The request's If-None-Match header. */
+  ifNoneMatch?: string | null;
+  /** How long the signed-in browser may reuse an answer without asking (IMAGE_BROWSER_CACHE_SECONDS); 0: never kept. */
+  browserCacheSeconds: number;
   db: Db;
   store: ImageStore;
 }
@@ -41,6 +51,15 @@ export async function serveLesionImage(options: ServeLesionImageOptions): Promis
   // The access log: full images only; thumbnails appear inside pages that logged the view (access-log.ts).
   if (variant !== "thumbnail") {
     await recordPatientAccess(db, { actorId: user.id, patientId: image.lesion.patientId, via: "image", recordId: image.id });
+  }
+
+  const etag = `"${image.contentHash}.${variant}"`;
+  const caching: Record<string, string> =
+    options.browserCacheSeconds > 0
+      ? { "Cache-Control": `private, max-age=${options.browserCacheSeconds}, immutable`, ETag: etag }
+      : { "Cache-Control": "private, no-store" };
+  if (options.browserCacheSeconds > 0 && matchesEtag(options.ifNoneMatch, etag)) {
+    return new Response(null, { status: 304, headers: caching });
   }
 
   // Formats as written by prepare-image.ts: the original and the model view are PNG, the thumbnail is JPEG.
@@ -68,9 +87,18 @@ export async function serveLesionImage(options: ServeLesionImageOptions): Promis
     headers: {
       "Content-Type": blob.type,
       "Content-Length": String(bytes.byteLength),
-      "Cache-Control": "private, no-store",
+      ...caching,
       "X-Content-Type-Options": "nosniff",
       "Content-Disposition": `inline; filename="${blob.name}"`,
     },
+  });
+}
+
+/** If-None-Match against one ETag: a list of tags, weak ones compared weakly (RFC 9110 13.1.2), or "*". */
+function matchesEtag(header: string | null | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(",").some((candidate) => {
+    const tag = candidate.trim();
+    return tag === "*" || tag.replace(/^W\//, "") === etag;
   });
 }
