@@ -3,7 +3,7 @@
  * with the current state, a rule that forbids it). It knows nothing of HTTP: server/trpc/init.ts maps each code to
  * the tRPC code of the same name in one middleware, and jobs and CLIs read `code` and `message` directly.
  */
-export type DomainErrorCode = "BAD_REQUEST" | "NOT_FOUND" | "CONFLICT" | "FORBIDDEN" | "PRECONDITION_FAILED";
+export type DomainErrorCode = "BAD_REQUEST" | "NOT_FOUND" | "CONFLICT" | "FORBIDDEN" | "PRECONDITION_FAILED" | "TOO_MANY_REQUESTS";
 
 export class DomainError extends Error {
   constructor(

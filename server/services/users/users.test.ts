@@ -11,6 +11,8 @@ import {
   createUser,
   createUserInput,
   listUsers,
+  PASSWORD_CHECK_WINDOW_MS,
+  PASSWORD_CHECKS_PER_WINDOW,
   resetPassword,
   unlockUser,
   updateUser,
@@ -135,6 +137,27 @@ describe("user administration", () => {
     const id = await addUser("self@users.example", "DERMATOLOGIST");
     await changeOwnPassword({ db: database.db, userId: id, input: { currentPassword: password, newPassword: "a-brand-new-pass-55" } });
     expect((await authenticate(database.db, { email: "self@users.example", password: "a-brand-new-pass-55" })).ok).toBe(true);
+  });
+
+  it("limits current-password checks per user, counted before verifying: parallel guesses, then even the right one, are refused", async () => {
+    const id = await addUser("guessed@users.example", "DERMATOLOGIST");
+    const bystander = await addUser("bystander@users.example", "DERMATOLOGIST");
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+    const change = (userId: string, currentPassword: string, now: Date) =>
+      changeOwnPassword({ db: database.db, userId, input: { currentPassword, newPassword: "chosen-by-me-2026" }, now });
+
+    const guesses = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => change(id, `guess-number-${i}`, at(0))));
+    const codes = guesses.map((guess) => (guess.status === "rejected" && isDomainError(guess.reason) ? guess.reason.code : guess.status));
+    // Only the allowance was verified (a wrong password); the rest were refused before any check.
+    expect(codes.filter((code) => code === "BAD_REQUEST")).toHaveLength(PASSWORD_CHECKS_PER_WINDOW);
+    expect(codes.filter((code) => code === "TOO_MANY_REQUESTS")).toHaveLength(12 - PASSWORD_CHECKS_PER_WINDOW);
+    await expect(change(id, password, at(1_000))).rejects.toSatisfy((error) => isDomainError(error, "TOO_MANY_REQUESTS"));
+    expect((await authenticate(database.db, { email: "guessed@users.example", password })).ok).toBe(true);
+
+    // Another user's allowance is their own; the guessed account's comes back with the next window.
+    await change(bystander, password, at(1_000));
+    await change(id, password, at(PASSWORD_CHECK_WINDOW_MS + 1_000));
+    expect((await authenticate(database.db, { email: "guessed@users.example", password: "chosen-by-me-2026" })).ok).toBe(true);
   });
 
   it("shows a locked account as locked, and an admin's unlock lets it sign in at once, audited", async () => {

@@ -9,9 +9,11 @@
 import { DomainError } from "../domain-error";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { clearSignInLockout, isLockedOut, normaliseEmail } from "../../auth/authenticate";
+import { clearSignInLockout, isLockedOut, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, normaliseEmail } from "../../auth/authenticate";
 import { hashPassword, passwordSchema, verifyPassword } from "../../auth/password";
 import { revokeSessions } from "../../auth/session";
+import { postgresSignInLimiter, type SignInLimiter } from "../../auth/sign-in-rate-limit";
+import { componentLogger } from "../../logging/logger";
 import type { Prisma } from "../../db/generated/client";
 import { ROLES } from "../../auth/roles";
 import { recordAudit } from "../audit/record-audit";
@@ -165,15 +167,46 @@ export const changeOwnPasswordInput = z
     path: ["newPassword"],
   });
 
+/**
+ * Checks of the current password on the change form, per user: as many per window as the sign-in lockout allows
+ * (authenticate.ts). Without it, whoever holds a session (an unlocked workstation) could guess the password behind it
+ * without limit and then keep the account. Counted in PostgreSQL before the password is verified, as sign-in counts
+ * (sign-in-rate-limit.ts), so parallel guesses cannot all be verified first.
+ */
+export const PASSWORD_CHECKS_PER_WINDOW = MAX_FAILED_LOGINS;
+export const PASSWORD_CHECK_WINDOW_MS = LOCKOUT_MINUTES * 60_000;
+
+export function passwordCheckLimiter(db: Db): SignInLimiter {
+  return postgresSignInLimiter(db, { limit: PASSWORD_CHECKS_PER_WINDOW, windowMs: PASSWORD_CHECK_WINDOW_MS });
+}
+
+const passwordCheckKey = (userId: string) => `password-check:user:${userId}`;
+
 /** Anyone's own password change (also how a reset user replaces the temporary one): the current password is required. */
-export async function changeOwnPassword(options: { db: Db; userId: string; input: z.infer<typeof changeOwnPasswordInput>; now?: Date }) {
+export async function changeOwnPassword(options: {
+  db: Db;
+  userId: string;
+  input: z.infer<typeof changeOwnPasswordInput>;
+  now?: Date;
+  /** Default: passwordCheckLimiter on `db`. */
+  limiter?: SignInLimiter;
+}) {
   const { db, userId, input } = options;
   const now = options.now ?? new Date();
+  const limiter = options.limiter ?? passwordCheckLimiter(db);
   const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true, mustChangePassword: true } });
   if (!user) throw new DomainError("NOT_FOUND", "No such user.");
+  if (!(await limiter.consume(passwordCheckKey(userId), now))) {
+    componentLogger("auth").info(`password change refused: too many current-password checks for user ${userId}`);
+    throw new DomainError(
+      "TOO_MANY_REQUESTS",
+      `Too many tries of the current password. Wait ${LOCKOUT_MINUTES} minutes, then try again.`,
+    );
+  }
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw new DomainError("BAD_REQUEST", "The current password is not right.");
   }
+  await limiter.refund(passwordCheckKey(userId));
   const passwordHash = await hashPassword(input.newPassword);
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: now, mustChangePassword: false } });
