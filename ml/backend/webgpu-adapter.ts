@@ -12,7 +12,16 @@
  * Mesa's lavapipe on Debian bookworm (mesa-vulkan-drivers 22.3.6) gives no adapter at all: Dawn refuses it
  * ("Vulkan shaderUniform*ArrayDynamicIndexing required"). SwiftShader's Vulkan ICD, which Debian's chromium package
  * ships, works: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json, set before Dawn starts.
+ *
+ * Dawn writes its driver diagnostics straight to the process's stderr, past any logger: "error: XDG_RUNTIME_DIR is
+ * invalid", "Warning: Vulkan shaderUniform*ArrayDynamicIndexing required" with a C++ source frame. On a server without
+ * a usable adapter (most) the worker's log then looked as if something had failed. So the first look at the adapter
+ * is taken in a short-lived child process whose output is kept: this process loads Dawn only when the child found an
+ * adapter, and Dawn's complaint goes into the one reason line instead.
  */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 
 /** SwiftShader's Vulkan driver as Debian's chromium package installs it: CI's WebGPU adapter (parity tests only). */
 export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
@@ -79,7 +88,57 @@ export function probeWebGpuAdapter(load: (specifier: string) => Promise<unknown>
   return cached;
 }
 
+/** Dawn's default adapter as a child process sees it: "adapter", "none" (with Dawn's first complaint) or a reason it could not tell. */
+type ChildScreen = { found: true } | { found: false; reason: string };
+
+const SCREEN_TIMEOUT_MS = 30_000;
+
+// Run by `node --input-type=module -e`, with the webgpu package's file URL as its argument.
+const SCREEN_SCRIPT = `const { create } = await import(process.argv[1]);
+const adapter = await create([]).requestAdapter({ powerPreference: "high-performance" });
+process.stdout.write(adapter ? "adapter" : "none");
+process.exit(0);`;
+
+/** Dawn's own warning, without its source frames: "Vulkan shaderUniform*ArrayDynamicIndexing required". */
+export function dawnComplaint(stderr: string): string | undefined {
+  return /^(?:Warning|Error): (.+?)\.?$/m.exec(stderr)?.[1]?.trim();
+}
+
+async function screenAdapterInChild(): Promise<ChildScreen> {
+  let entry: string;
+  try {
+    // Resolved by Node at run time, also inside the Next.js server bundle (which must not turn it into a module id).
+    entry = createRequire(import.meta.url).resolve(/* turbopackIgnore: true */ "webgpu");
+  } catch {
+    return { found: false, reason: "the webgpu package (Dawn) is not installed" };
+  }
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", SCREEN_SCRIPT, pathToFileURL(entry).href], {
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: SCREEN_TIMEOUT_MS,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", (error) => resolve({ found: false, reason: `Dawn could not start: ${firstLine(error)}` }));
+    child.on("close", (code, signal) => {
+      if (stdout === "adapter") return resolve({ found: true });
+      const complaint = dawnComplaint(stderr);
+      if (stdout === "none") {
+        return resolve({ found: false, reason: `Dawn found no WebGPU adapter: no Vulkan driver it accepts${complaint ? `; Dawn says: ${complaint}` : ""}` });
+      }
+      const ended = signal ? `ended by ${signal}` : `exited with code ${code ?? "?"}`;
+      resolve({ found: false, reason: `Dawn could not start: its check ${ended}${complaint ? ` (${complaint})` : ""}` });
+    });
+  });
+}
+
 async function probe(load: (specifier: string) => Promise<unknown>): Promise<AdapterProbe> {
+  if (load === importByName) {
+    const screen = await screenAdapterInChild();
+    if (!screen.found) return { ok: false, reason: screen.reason };
+  }
   let dawn: DawnModule;
   try {
     dawn = (await load("webgpu")) as DawnModule;
