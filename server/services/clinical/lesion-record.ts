@@ -6,8 +6,9 @@
  */
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { FlagKind, FlagStatus, Impression, Plan, ReviewDecision } from "../../db/generated/enums";
+import { FlagKind, FlagStatus, Impression, Plan } from "../../db/generated/enums";
 import { DomainError } from "../domain-error";
+import { recordedDecisionFields } from "../review/outputs";
 import { recordStanding } from "./current-records";
 
 const id = z.string().min(1);
@@ -40,12 +41,7 @@ const timelineEvent = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("DECISION"),
     at: z.date(),
-    id,
-    flagId: id,
-    decision: z.enum(ReviewDecision),
-    reason: z.string().nullable(),
-    note: z.string().nullable(),
-    followUpDate: z.date().nullable(),
+    ...recordedDecisionFields,
     by: z.string(),
     standing,
     retraction,

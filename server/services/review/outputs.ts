@@ -153,15 +153,17 @@ export const overdueFollowUpsOutput = z.array(
   }),
 );
 
-export const recordedReviewOutput = z.object({
+/** A recorded decision as every output shows it (here and on the lesion's timeline, clinical/lesion-record.ts). */
+export const recordedDecisionFields = {
   id,
   flagId: id,
   decision: z.enum(ReviewDecision),
   reason: z.string().nullable(),
   note: z.string().nullable(),
   followUpDate: z.date().nullable(),
-  createdAt: z.date(),
-});
+};
+
+export const recordedReviewOutput = z.object({ ...recordedDecisionFields, createdAt: z.date() });
 
 /** An amended decision (amend-review.ts): the new decision, on a new flag with the same inputs. */
 export const amendedReviewOutput = z.object({ id, flagId: id, supersedes: id });
