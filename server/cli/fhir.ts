@@ -17,7 +17,7 @@ import { importFhir } from "../fhir/import-fhir";
 import { operationOutcome, transactionResponse } from "../fhir/responses";
 import { fhirSystemsFromEnv } from "../fhir/systems";
 import { validateFhirStructure } from "../fhir/validate-structure";
-import { provideCliDatabase } from "../services/backup/provide-cli-database";
+import { exitWithCode, withCliDatabase } from "./database-command";
 
 const USAGE = `Usage:
   npm run fhir -- import <file.json>
@@ -50,48 +50,42 @@ async function main(): Promise<number> {
 
   const env = loadEnv();
   const systems = fhirSystemsFromEnv(env);
-  const database = await provideCliDatabase(env, (line) => console.error(line));
-  const db = createPrismaClient(database.url, { max: 2 });
-  try {
-    if (command === "import") {
-      const result = await importFhir({ db, actorId: null, resource, systems });
-      if (!result.ok) {
-        console.log(JSON.stringify(operationOutcome(result.issues), null, 2));
-        console.error(`Refused, nothing imported (${result.issues.length} reason${result.issues.length === 1 ? "" : "s"}):`);
-        for (const issue of result.issues) console.error(`  ${issue.path}: ${issue.message}`);
+  return withCliDatabase(env, async (databaseUrl) => {
+    const db = createPrismaClient(databaseUrl, { max: 2 });
+    try {
+      if (command === "import") {
+        const result = await importFhir({ db, actorId: null, resource, systems });
+        if (!result.ok) {
+          console.log(JSON.stringify(operationOutcome(result.issues), null, 2));
+          console.error(`Refused, nothing imported (${result.issues.length} reason${result.issues.length === 1 ? "" : "s"}):`);
+          for (const issue of result.issues) console.error(`  ${issue.path}: ${issue.message}`);
+          return 1;
+        }
+        console.log(JSON.stringify(transactionResponse(result.entries, result.information), null, 2));
+        const counts = new Map<string, number>();
+        for (const entry of result.entries) counts.set(`${entry.resourceType} ${entry.outcome}`, (counts.get(`${entry.resourceType} ${entry.outcome}`) ?? 0) + 1);
+        console.error(`Imported: ${[...counts].map(([what, n]) => `${n} ${what}`).join(", ") || "nothing"}`);
+        return 0;
+      }
+
+      const patient = values.mrn ? await db.patient.findUnique({ where: { mrn: values.mrn }, select: { id: true } }) : undefined;
+      if (values.mrn && !patient) {
+        console.error(`error: no patient with MRN ${values.mrn}`);
         return 1;
       }
-      console.log(JSON.stringify(transactionResponse(result.entries, result.information), null, 2));
-      const counts = new Map<string, number>();
-      for (const entry of result.entries) counts.set(`${entry.resourceType} ${entry.outcome}`, (counts.get(`${entry.resourceType} ${entry.outcome}`) ?? 0) + 1);
-      console.error(`Imported: ${[...counts].map(([what, n]) => `${n} ${what}`).join(", ") || "nothing"}`);
+      const bundle = await exportDecidedFlags({ db, systems, patientId: patient?.id, bundleType: "collection" });
+      // What leaves DermFlag is checked against the same R4 schema as what comes in.
+      const issues = validateFhirStructure(bundle);
+      if (issues.length > 0) throw new Error(`the export is not valid FHIR R4: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
+      const text = `${JSON.stringify(bundle, null, 2)}\n`;
+      if (values.out) writeFileSync(values.out, text);
+      else process.stdout.write(text);
+      console.error(`Exported ${bundle.entry?.filter((e) => e.resource?.resourceType === "DiagnosticReport").length ?? 0} decided flags.`);
       return 0;
+    } finally {
+      await db.$disconnect();
     }
-
-    const patient = values.mrn ? await db.patient.findUnique({ where: { mrn: values.mrn }, select: { id: true } }) : undefined;
-    if (values.mrn && !patient) {
-      console.error(`error: no patient with MRN ${values.mrn}`);
-      return 1;
-    }
-    const bundle = await exportDecidedFlags({ db, systems, patientId: patient?.id, bundleType: "collection" });
-    // What leaves DermFlag is checked against the same R4 schema as what comes in.
-    const issues = validateFhirStructure(bundle);
-    if (issues.length > 0) throw new Error(`the export is not valid FHIR R4: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`);
-    const text = `${JSON.stringify(bundle, null, 2)}\n`;
-    if (values.out) writeFileSync(values.out, text);
-    else process.stdout.write(text);
-    console.error(`Exported ${bundle.entry?.filter((e) => e.resource?.resourceType === "DiagnosticReport").length ?? 0} decided flags.`);
-    return 0;
-  } finally {
-    await db.$disconnect();
-    await database.embedded?.stop();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exit(1);
-  },
-);
+exitWithCode(main);
