@@ -4,14 +4,14 @@
  * violation reaches the caller as a clear DomainError instead of an internal error.
  */
 import type PgBoss from "pg-boss";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startBoss } from "../jobs/boss";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../services/domain-error";
 import { createOpenFlag } from "../services/flags/recompute-flags";
 import { approvePromotion, requestPromotion } from "../services/models/promotion-requests";
 import { activateModelVersion, promoteModelVersion } from "../services/models/registry";
-import { createTestDatabase, type TestDatabase } from "../testing/database";
+import type { TestDatabase } from "../testing/database";
 import { createModelRowWithoutFiles } from "../testing/model-rows";
+import { setUpPromotionDatabase } from "../testing/promotion-database";
 import { INVARIANT_INDEXES, isUniqueViolation } from "./unique-violation";
 
 let database: TestDatabase;
@@ -28,22 +28,15 @@ async function lesion(): Promise<string> {
   return (await database.db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: "L" } })).id;
 }
 
+// Each test starts with no active model: the case where two promotions had no common row to lock.
+const fixture = setUpPromotionDatabase();
+
 beforeAll(async () => {
-  database = await createTestDatabase();
-  boss = await startBoss(database.url, "sender");
+  ({ database, boss } = fixture);
   const admin = async (name: string) =>
     (await database.db.user.create({ data: { email: `${name}@x.example`, name, role: "ADMIN", passwordHash: "x" } })).id;
   adminA = await admin("admin-a");
   adminB = await admin("admin-b");
-});
-afterAll(async () => {
-  await boss?.stop({ graceful: false });
-  await database?.drop();
-});
-beforeEach(async () => {
-  // Each test starts with no active model: the case where two promotions had no common row to lock.
-  await database.db.promotionRequest.updateMany({ where: { status: "PENDING" }, data: { status: "VOID" } });
-  await database.db.modelVersion.updateMany({ where: { status: "ACTIVE" }, data: { status: "RETIRED" } });
 });
 
 describe("one ACTIVE model version", () => {

@@ -1,10 +1,10 @@
 import PgBoss from "pg-boss";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startBoss } from "../../jobs/boss";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { enqueueScoreSweepInTransaction } from "../../jobs/enqueue-in-transaction";
 import { QUEUE_OPTIONS, QUEUES } from "../../jobs/queues";
 import { queuedScoreSweeps } from "../../testing/queued-jobs";
-import { createTestDatabase, type TestDatabase } from "../../testing/database";
+import type { TestDatabase } from "../../testing/database";
+import { setUpPromotionDatabase } from "../../testing/promotion-database";
 import type { GateResults } from "./promotion-gates";
 import { approvePromotion, listPromotionRequests, rejectPromotion, requestPromotion } from "./promotion-requests";
 import { rollBackModel } from "./registry";
@@ -50,23 +50,16 @@ async function activeVersion() {
 
 const sweepJobs = () => queuedScoreSweeps(database.db);
 
+const fixture = setUpPromotionDatabase();
+
 beforeAll(async () => {
-  database = await createTestDatabase();
-  // A sender only (no worker): queued jobs stay in pgboss.job, where the tests count them.
-  boss = await startBoss(database.url, "sender");
+  ({ database, boss } = fixture);
   adminA = await user("ADMIN", "Admin A");
   adminB = await user("ADMIN", "Admin B");
   dermatologist = await user("DERMATOLOGIST", "Derm");
 });
-afterAll(async () => {
-  await boss?.stop({ graceful: false });
-  await database?.drop();
-});
-
 beforeEach(async () => {
-  // Each test starts from one active model and no pending request.
-  await database.db.promotionRequest.updateMany({ where: { status: "PENDING" }, data: { status: "VOID" } });
-  await database.db.modelVersion.updateMany({ where: { status: "ACTIVE" }, data: { status: "RETIRED" } });
+  // Each test starts from one active model (the fixture retired the others) and no pending request.
   await modelRow("ACTIVE");
 });
 
