@@ -206,6 +206,29 @@ describe("OpenID Connect sign-in against a real provider", () => {
     expect(await again.signInThroughProvider("leaver")).toBe(`${APP}/login?error=AccessDenied`);
   });
 
+  it("a role claim never demotes the last active admin: that sign-in keeps the admin role, audited; with another admin it applies", async () => {
+    // a.admin's groups are ["staff", "dermflag-admins"]; this mapping reads "staff" first, a demotion to dermatologist.
+    const demoting = () => configFor({ roleMap: [{ value: "staff", role: "DERMATOLOGIST" }] });
+    expect(await new Browser(configFor()).signInThroughProvider("a.admin")).toBe(`${APP}/queue`);
+    const admin = await database.db.user.findFirstOrThrow({ where: { oidcSubject: "a.admin" } });
+    await database.db.user.updateMany({ where: { role: "ADMIN", id: { not: admin.id } }, data: { role: "DERMATOLOGIST" } });
+
+    const browser = new Browser(demoting());
+    expect(await browser.signInThroughProvider("a.admin")).toBe(`${APP}/queue`);
+    expect(await loadSessionUser(database.db, (await browser.session())!.user)).toMatchObject({ id: admin.id, role: "ADMIN" });
+    const kept = await database.db.auditLog.findFirst({ where: { entityId: admin.id, action: "UPDATE" }, orderBy: { id: "desc" } });
+    expect(kept?.after).toMatchObject({ role: "ADMIN", roleClaim: "DERMATOLOGIST", reason: "role claim not applied: this is the last active admin" });
+
+    await createUser({
+      db: database.db,
+      actorId: null,
+      input: createUserInput.parse({ email: "second.admin@hospital.example", name: "Second", role: "ADMIN", password: "correct horse battery staple" }),
+    });
+    expect(await new Browser(demoting()).signInThroughProvider("a.admin")).toBe(`${APP}/queue`);
+    expect(await database.db.user.findUniqueOrThrow({ where: { id: admin.id } })).toMatchObject({ role: "DERMATOLOGIST" });
+    expect(await database.db.user.count({ where: { role: "ADMIN", active: true } })).toBe(1);
+  });
+
   it("offers no password sign-in when it is switched off", async () => {
     const browser = new Browser(configFor({}, false));
     const providers = (await (await browser.request(`${APP}/api/auth/providers`)).json()) as Record<string, unknown>;

@@ -10,11 +10,14 @@
  *
  * A provisioned user has no role (sees only /waiting-for-access) until an admin grants one, unless the configured
  * role claim maps to a role. When it maps, each sign-in applies it (audited), so the provider's groups govern the
- * role; when it maps to nothing, the role an admin granted stays.
+ * role; when it maps to nothing, the role an admin granted stays. A claim never demotes the last active admin (the
+ * rule of user administration, server/services/users/users.ts): that sign-in keeps the admin role, audited.
  */
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/unique-violation";
+import { componentLogger } from "../logging/logger";
 import { recordAudit } from "../services/audit/record-audit";
+import { noOtherActiveAdmin } from "../services/users/users";
 import { emailDomainAllowed, identityFromClaims, roleFromClaim, type OidcSettings } from "./oidc";
 import type { Role } from "./roles";
 import { recordSignedIn, recordSignInRefused } from "./sign-in-events";
@@ -88,22 +91,40 @@ export async function signInWithOidc(
         await recordSignedIn(tx, { userId: user.id, address, method: "oidc" });
         return user;
       }
-      const role = claimedRole ?? existing.role;
+      // A claim that takes admin rights away obeys the last-admin rule of user administration (users.ts): its lock
+      // first, then this account's role as it is now.
+      const claimDemotes = claimedRole !== null && claimedRole !== "ADMIN";
+      const noOtherAdmin = claimDemotes && (await noOtherActiveAdmin(tx, existing.id));
+      const { role: roleNow } = await tx.user.findUniqueOrThrow({ where: { id: existing.id }, select: { role: true } });
+      const keptLastAdmin = noOtherAdmin && roleNow === "ADMIN";
+      const role = keptLastAdmin ? roleNow : (claimedRole ?? roleNow);
       const user = await tx.user.update({
         where: { id: existing.id },
         // The email follows the provider unless another account holds it; the name always does.
         data: { name: identity.name, role, lastLoginAt: now, ...(emailOwner ? {} : { email: identity.email }) },
         select: { id: true, email: true, name: true, role: true },
       });
-      if (role !== existing.role) {
+      if (role !== roleNow) {
         await recordAudit(tx, {
           actorId: null,
           action: "UPDATE",
           entityType: "User",
           entityId: user.id,
-          before: { role: existing.role },
+          before: { role: roleNow },
           after: { role, reason: "role claim from the identity provider" },
         });
+      }
+      if (keptLastAdmin) {
+        // Signed in as the admin they are: refusing the sign-in would leave the clinic with no admin at all.
+        await recordAudit(tx, {
+          actorId: null,
+          action: "UPDATE",
+          entityType: "User",
+          entityId: user.id,
+          before: { role: roleNow },
+          after: { role, roleClaim: claimedRole, reason: "role claim not applied: this is the last active admin" },
+        });
+        componentLogger("auth").warn(`role claim not applied (last active admin): user ${user.id}`);
       }
       await recordSignedIn(tx, { userId: user.id, address, method: "oidc" });
       return user;

@@ -2,8 +2,8 @@
  * User accounts: create, list, change role or active state, reset a password, unlock, and each person's own password
  * change. Every change is audited (entity type User), in the transaction that makes it.
  *
- * At least one active admin always remains: every change that could remove one (deactivating or demoting an admin)
- * takes USER_ADMIN_LOCK first and counts the admins that would be left, so two admins demoting each other at the same
+ * At least one active admin always remains: every change that could remove one (deactivating or demoting an admin, here
+ * or through an OpenID Connect role claim) takes USER_ADMIN_LOCK first and counts the admins that would be left, so two admins demoting each other at the same
  * moment cannot both succeed (without the lock each would count the other as still active).
  */
 import { DomainError } from "../domain-error";
@@ -48,10 +48,19 @@ const USER_ADMIN_LOCK = 727274101;
 
 type Tx = Prisma.TransactionClient;
 
-async function refuseRemovingLastAdmin(tx: Tx, userId: string) {
+/**
+ * The last-admin rule, for every path that can take admin rights away (user administration here, the OpenID Connect
+ * role claim in server/auth/oidc-sign-in.ts): takes USER_ADMIN_LOCK, then answers whether no active admin other than
+ * `userId` remains. Call it inside the transaction that makes the change, before reading what it changes.
+ */
+export async function noOtherActiveAdmin(tx: Tx, userId: string): Promise<boolean> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${USER_ADMIN_LOCK})`;
   const others = await tx.user.count({ where: { role: "ADMIN", active: true, id: { not: userId } } });
-  if (others === 0) throw new DomainError("CONFLICT", "This is the last active admin: make another user an admin first.");
+  return others === 0;
+}
+
+async function refuseRemovingLastAdmin(tx: Tx, userId: string) {
+  if (await noOtherActiveAdmin(tx, userId)) throw new DomainError("CONFLICT", "This is the last active admin: make another user an admin first.");
 }
 
 /** `createdByDemoSeed`: only the demo seed sets it; such accounts are disabled outside demo mode (server/auth/demo-accounts.ts). */
