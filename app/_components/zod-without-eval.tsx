@@ -8,8 +8,11 @@
  * The policy itself is server/security/content-security-policy.ts.
  */
 import { z } from "zod";
+import { installReadableZodMessages } from "@/server/validation/readable-zod-messages";
 
 z.config({ jitless: true });
+// The forms check with the server's schemas before sending: their messages read as the server's do.
+installReadableZodMessages();
 
 /** Rendered once in the root layout, so that the browser loads (and runs) this module on every page. */
 export function ZodWithoutEval() {

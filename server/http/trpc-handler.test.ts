@@ -123,4 +123,12 @@ describe("tRPC answers", () => {
     expect((await query("patients.list", { query: "Smi\u0000th" })).status).toBe(400);
     expect((await mutation("patients.create", { ...patient("HTTP-NUL-1"), name: "A\u0000" })).status).toBe(400);
   });
+
+  it("say what is wrong with a refused input as a clinician would, per field and in one line, never as zod's JSON", async () => {
+    const response = await mutation("patients.create", { ...patient("HTTP-LONG-1"), name: "x".repeat(201), fitzpatrickType: 9 });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { json: { message: string; data: { fieldErrors: unknown } } } };
+    expect(error.json.message).toBe("Name: at most 200 characters. Fitzpatrick skin type: at most 6.");
+    expect(error.json.data.fieldErrors).toEqual({ name: ["Name: at most 200 characters."], fitzpatrickType: ["Fitzpatrick skin type: at most 6."] });
+  });
 });

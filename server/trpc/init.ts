@@ -10,7 +10,11 @@ import type { Db } from "../db/client";
 import { can, type Permission } from "../auth/roles";
 import type { SessionUser } from "../auth/session";
 import { domainErrorsAsTrpc } from "./domain-errors";
+import { installReadableZodMessages, readableZodSummary } from "../validation/readable-zod-messages";
 import { notFoundForMissingRecords, refuseNulBytes } from "./input-boundary";
+
+// Every input error the procedures raise reads as a sentence a clinician understands (see readable-zod-messages.ts).
+installReadableZodMessages();
 
 // 1. Context ---------------------------------------------------------------------------------------------------
 export interface Context {
@@ -22,9 +26,12 @@ export interface Context {
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
-    const fieldErrors = error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : null;
+    // A refused input: each field's readable messages, and one sentence of them all instead of zod's JSON issue list.
+    const inputError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;
+    const fieldErrors = inputError ? z.flattenError(inputError).fieldErrors : null;
     // Internal errors never carry their message (it may hold SQL or patient data) to the browser.
-    const message = error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on the server." : shape.message;
+    const message =
+      error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on the server." : inputError ? readableZodSummary(inputError) : shape.message;
     return { ...shape, message, data: { ...shape.data, stack: undefined, fieldErrors } };
   },
 });

@@ -2,10 +2,11 @@
 
 import { useState } from "react";
 import { z } from "zod";
+import { errorText } from "../../_trpc/error-text";
 
 export type FieldErrors = Partial<Record<string, string[]>>;
 
-/** The parts of a tRPC client error the forms read (see server/trpc/init.ts: fieldErrors on BAD_REQUEST). */
+/** The parts of a tRPC client error the forms read (server/trpc/init.ts: readable fieldErrors on BAD_REQUEST). */
 interface ServerError {
   message: string;
   data?: { code?: string; fieldErrors?: Record<string, string[] | undefined> | null } | null;
@@ -49,7 +50,7 @@ export function useFormErrors<Schema extends z.ZodType>(schema: Schema, fields: 
     }
     if (error.data?.code === "CONFLICT" && conflictField) known[conflictField] = [error.message];
     setFieldErrors(known);
-    setFormError(Object.keys(known).length && !other.length ? null : other.join(" ") || error.message);
+    setFormError(Object.keys(known).length && !other.length ? null : other.join(" ") || errorText(error));
   }
 
   return { fieldErrors, formError, validate, showServerError, clear };

@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { errorText } from "../../_trpc/error-text";
 import { useTRPC } from "../../_trpc/provider";
 
 export interface SafetyEventItem {
@@ -79,7 +80,7 @@ function AcknowledgeForm({ safetyEventId }: { safetyEventId: string }) {
       <button type="submit" disabled={acknowledge.isPending || note.trim() === ""} className="rounded-md bg-red-700 px-3 py-1 text-xs font-medium text-white disabled:opacity-50">
         Acknowledge
       </button>
-      {acknowledge.error ? <p className="w-full text-xs text-red-700">{acknowledge.error.message}</p> : null}
+      {acknowledge.error ? <p className="w-full text-xs text-red-700">{errorText(acknowledge.error)}</p> : null}
     </form>
   );
 }

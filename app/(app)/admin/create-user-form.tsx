@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { errorText } from "../../_trpc/error-text";
 import { useTRPC } from "../../_trpc/provider";
 
 type FieldErrors = Partial<Record<string, string[]>>;
@@ -61,7 +62,7 @@ export function CreateUserForm() {
         {fieldError("password")}
       </label>
       {create.error && !Object.keys(fieldErrors).length ? (
-        <p className="text-sm text-red-700">{create.error.message}</p>
+        <p className="text-sm text-red-700">{errorText(create.error)}</p>
       ) : null}
       {create.isSuccess ? <p className="text-sm text-emerald-700">User added.</p> : null}
       <button

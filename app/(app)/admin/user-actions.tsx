@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { errorText } from "../../_trpc/error-text";
 import { useTRPC } from "../../_trpc/provider";
 
 interface Row {
@@ -78,7 +79,7 @@ export function UserActions({ user }: { user: Row }) {
       ) : null}
       {error ? (
         <p className="w-full text-xs text-red-700" data-testid="user-action-error">
-          {(error.data?.fieldErrors as Partial<Record<string, string[]>> | null | undefined)?.temporaryPassword?.join(" ") ?? error.message}
+          {(error.data?.fieldErrors as Partial<Record<string, string[]>> | null | undefined)?.temporaryPassword?.join(" ") ?? errorText(error)}
         </p>
       ) : done ? (
         <p className="w-full text-xs text-emerald-700" role="status">

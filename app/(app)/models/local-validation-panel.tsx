@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { errorText } from "../../_trpc/error-text";
 import { useTRPC } from "../../_trpc/provider";
 
 interface Proportion {
@@ -103,8 +104,8 @@ export function LocalValidationPanel({ data, canManage }: { data: LocalValidatio
           >
             {model.deferralStatus === "ENABLED" ? "Suspend deferral suggestions" : "Switch deferral suggestions on"}
           </button>
-          {enable.error ? <p className="w-full text-sm text-red-700">{enable.error.message}</p> : null}
-          {suspend.error ? <p className="w-full text-sm text-red-700">{suspend.error.message}</p> : null}
+          {enable.error ? <p className="w-full text-sm text-red-700">{errorText(enable.error)}</p> : null}
+          {suspend.error ? <p className="w-full text-sm text-red-700">{errorText(suspend.error)}</p> : null}
         </form>
       ) : null}
     </section>

@@ -3,8 +3,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { errorText } from "../../_trpc/error-text";
 import { useTRPC } from "../../_trpc/provider";
-import { errorText } from "./error-text";
 
 interface Props {
   modelVersionId: string;

@@ -4,8 +4,9 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { OperatingPointsView } from "@/server/services/models/schemas";
+import { errorText } from "../../_trpc/error-text";
+import { formatDateTime } from "../_clinical/format";
 import { useTRPC } from "../../_trpc/provider";
-import { errorText } from "./error-text";
 
 const SOURCE_TEXT = {
   VALIDATION: "validation threshold (chosen on the model's validation data)",
@@ -13,7 +14,6 @@ const SOURCE_TEXT = {
 };
 
 const pct = (v: number | null) => (v === null ? "n/a" : `${(100 * v).toFixed(1)}%`);
-const when = (date: Date) => new Date(date).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 
 interface Props {
   model: { id: string; version: string };
@@ -69,7 +69,7 @@ export function OperatingPointPanel({ model, points, proposal, canManage }: Prop
               <td className="py-1 pr-3 tabular-nums">{point.threshold.toFixed(4)}</td>
               <td className="py-1 pr-3">{point.source}</td>
               <td className="py-1 pr-3">
-                {when(point.adoptedAt)}
+                {formatDateTime(point.adoptedAt)}
                 {point.adoptedBy ? `, ${point.adoptedBy.name}` : ""}
               </td>
               <td className="py-1 pr-3">{point.reason}</td>

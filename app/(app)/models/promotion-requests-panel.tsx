@@ -4,12 +4,13 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { PromotionRequestsView } from "@/server/services/models/schemas";
+import { errorText } from "../../_trpc/error-text";
+import { formatDateTime } from "../_clinical/format";
 import { useTRPC } from "../../_trpc/provider";
-import { errorText } from "./error-text";
 
 type Request = PromotionRequestsView["pending"][number];
 
-const when = (date: Date | null) => (date ? new Date(date).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : "");
+const when = (date: Date | null) => (date ? formatDateTime(date) : "");
 
 function gateText(request: Request) {
   return request.gatesPassed ? "passed the promotion gates" : `gates failed (${request.gateVerdict}); override: ${request.overrideReason ?? ""}`;

@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { buttonClass, inputClass } from "../../(app)/_clinical/field";
+import { errorText } from "../../_trpc/error-text";
 import { useTRPC } from "../../_trpc/provider";
 
 type FieldErrors = Partial<Record<string, string[]>>;
@@ -55,7 +56,7 @@ export function ChangePasswordForm() {
       </label>
       {change.error && !Object.keys(fieldErrors).length ? (
         <p className="text-sm text-red-700" data-testid="form-error">
-          {change.error.message}
+          {errorText(change.error)}
         </p>
       ) : null}
       <button type="submit" disabled={change.isPending} className={buttonClass}>

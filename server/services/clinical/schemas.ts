@@ -7,7 +7,10 @@ import { BODY_SITES, HISTOPATHOLOGY_CODES } from "./vocabulary";
 
 const isoDate = z.iso.date("Use a date like 2026-01-31.");
 const pastDate = (what: string) =>
-  isoDate.refine((value) => new Date(`${value}T00:00:00Z`).getTime() <= Date.now(), `${what} cannot be in the future.`);
+  // A value that is no date at all gets the format's message only (NaN is not "in the future").
+  isoDate.refine((value) => !(new Date(`${value}T00:00:00Z`).getTime() > Date.now()), `${what} cannot be in the future.`);
+/** A date the form requires: an empty field says what to enter, not which format a date has. */
+const requiredPastDate = (missing: string, what: string) => z.string().trim().min(1, missing).pipe(pastDate(what));
 
 export const patientFormSchema = z.object({
   mrn: z
@@ -39,7 +42,7 @@ export type AssessmentForm = z.infer<typeof assessmentFormSchema>;
 
 export const biopsyOutcomeFormSchema = z.object({
   histopathologyDiagnosis: z.enum(HISTOPATHOLOGY_CODES, "Choose the histopathology diagnosis."),
-  reportDate: pastDate("The report date"),
+  reportDate: requiredPastDate("Enter the date of the histopathology report.", "The report date"),
 });
 export type BiopsyOutcomeForm = z.infer<typeof biopsyOutcomeFormSchema>;
 

@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useEffectEvent, useRef, useState, useSyncExternalStore, type FormEvent, type KeyboardEvent as ReactKeyboardEvent } from "react";
 import { DECISION_LABELS, REVIEW_DECISIONS } from "@/server/services/review/schemas";
+import { errorText } from "../../../_trpc/error-text";
 import { useTRPC } from "../../../_trpc/provider";
 import { buttonClass, inputClass } from "../../_clinical/field";
 import { checkDraft, earliestFollowUpDate, EMPTY_DRAFT, type DecisionDraft, type DraftField, type ReviewDecision } from "./decision-draft";
@@ -81,7 +82,7 @@ export function DecisionPanel({ flagId, status, review, canDecide, refusal, next
       },
       onError: (error) => {
         if (error.data?.code === "CONFLICT") {
-          setConflict(error.message);
+          setConflict(errorText(error));
           // Show whoever decided first; the draft stays in this component's state.
           router.refresh();
           return;
@@ -90,7 +91,7 @@ export function DecisionPanel({ flagId, status, review, canDecide, refusal, next
         const ours: Partial<Record<DraftField, string[]>> = {};
         for (const field of ["reason", "followUpDate", "note"] as const) if (serverFields[field]?.length) ours[field] = serverFields[field];
         setFieldErrors(ours);
-        setFormError(error.message);
+        setFormError(errorText(error));
       },
     }),
   );
@@ -168,7 +169,7 @@ export function DecisionPanel({ flagId, status, review, canDecide, refusal, next
 
   const errorProps = (field: DraftField) =>
     fieldErrors[field]?.length ? { "aria-invalid": true as const, "aria-describedby": `decision-${field}-error` } : {};
-  const errorText = (field: DraftField) =>
+  const fieldErrorText = (field: DraftField) =>
     fieldErrors[field]?.length ? (
       <p id={`decision-${field}-error`} className="mt-1 text-xs text-red-700" data-testid="field-error">
         {fieldErrors[field]!.join(" ")}
@@ -253,7 +254,7 @@ export function DecisionPanel({ flagId, status, review, canDecide, refusal, next
                 {...errorProps("reason")}
               />
             </label>
-            {errorText("reason")}
+            {fieldErrorText("reason")}
           </div>
           <div className="text-sm">
             <label className="block font-medium text-slate-700">
@@ -270,7 +271,7 @@ export function DecisionPanel({ flagId, status, review, canDecide, refusal, next
                 {...errorProps("followUpDate")}
               />
             </label>
-            {errorText("followUpDate")}
+            {fieldErrorText("followUpDate")}
           </div>
           <div className="text-sm">
             <label className="block font-medium text-slate-700">
@@ -288,7 +289,7 @@ export function DecisionPanel({ flagId, status, review, canDecide, refusal, next
                 {...errorProps("note")}
               />
             </label>
-            {errorText("note")}
+            {fieldErrorText("note")}
           </div>
           {formError ? (
             <p className="text-sm text-red-700" data-testid="form-error">
