@@ -26,11 +26,14 @@ test.describe("patients, lesions and outcomes", () => {
     await expect(page).toHaveURL(/\/patients\/new$/);
     const form = page.getByRole("form", { name: "Patient details" });
     await form.getByLabel("MRN").fill(mrn);
-    await form.getByLabel("Name").fill(name);
-    // The shared zod schema refuses a future birth date in the browser, before anything is sent.
+    // The shared zod schema refuses a future birth date and an over-long name in the browser, before anything is
+    // sent, in words (not zod's "Too big: expected string to have <=200 characters").
+    await form.getByLabel("Name").fill("x".repeat(201));
     await form.getByLabel("Birth date").fill("2999-01-01");
     await form.getByRole("button", { name: "Register patient" }).click();
     await expect(form.getByText("The birth date cannot be in the future.")).toBeVisible();
+    await expect(form.getByText("Name: at most 200 characters.", { exact: true })).toBeVisible();
+    await form.getByLabel("Name").fill(name);
     await form.getByLabel("Birth date").fill("1971-03-15");
     await form.getByLabel("Sex").selectOption({ label: "Female" });
     await form.getByLabel("Fitzpatrick skin type").selectOption({ label: "Type III" });
@@ -89,6 +92,8 @@ test.describe("patients, lesions and outcomes", () => {
 
     const outcome = page.getByRole("form", { name: "Record a histopathology result" });
     await outcome.getByLabel("Histopathology diagnosis").selectOption({ label: "Melanocytic nevus (incl. dysplastic)" });
+    await outcome.getByRole("button", { name: "Record result" }).click();
+    await expect(outcome.getByText("Enter the date of the histopathology report.", { exact: true })).toBeVisible();
     await outcome.getByLabel("Report date").fill("2026-01-05");
     await outcome.getByRole("button", { name: "Record result" }).click();
     const outcomes = page.getByTestId("outcome-list");

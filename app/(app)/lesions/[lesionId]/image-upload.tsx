@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, type DragEvent } from "react";
 import { imageUrl } from "@/server/http/image-url";
 import type { UploadResult } from "@/server/http/upload-lesion-image";
+import { UPLOAD_OUTCOME_DISPLAY, uploadOutcome } from "./upload-outcome";
 
 /** Two at a time: keeps the page responsive and the server's image decoding from queueing up behind one user. */
 const CONCURRENT_UPLOADS = 2;
@@ -90,6 +91,18 @@ function ResultLine({ item, lesionId }: { item: UploadItem; lesionId: string }) 
   }
 }
 
+/** While it travels, a progress bar; once answered, a bar in the outcome's colour with its word (Failed in red). */
+function UploadBar({ item }: { item: UploadItem }) {
+  if (!item.result) return <progress value={item.sent} max={1} aria-label={`Upload progress of ${item.name}`} className="h-2 w-full" />;
+  const display = UPLOAD_OUTCOME_DISPLAY[uploadOutcome(item.result)];
+  return (
+    <span className={`flex items-center gap-2 text-xs font-medium ${display.textClass}`}>
+      <span className={`h-2 flex-1 rounded ${display.barClass}`} aria-hidden="true" />
+      {display.label}
+    </span>
+  );
+}
+
 export function ImageUpload({ lesionId }: { lesionId: string }) {
   const router = useRouter();
   const [items, setItems] = useState<UploadItem[]>([]);
@@ -165,7 +178,7 @@ export function ImageUpload({ lesionId }: { lesionId: string }) {
               <span className="truncate font-medium" title={item.name}>
                 {item.name} <span className="font-normal text-slate-500">({formatSize(item.size)})</span>
               </span>
-              <progress value={item.sent} max={1} aria-label={`Upload progress of ${item.name}`} className="h-2 w-full" />
+              <UploadBar item={item} />
               <ResultLine item={item} lesionId={lesionId} />
             </li>
           ))}
