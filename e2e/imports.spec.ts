@@ -10,6 +10,8 @@ test("an admin imports a clinic's folder export from the UI: progress to the end
   await expect(run.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
   await expect(run.getByTestId("import-summary")).toContainText("8 / 8 processed");
   await expect(run.getByTestId("import-summary")).toContainText("1 rejected");
+  // Its date as every other page writes one (formatDateTime), not in the browser's locale format.
+  await expect(run.getByTestId("import-started")).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
   await run.getByText("Rejected rows and files").click();
   await expect(run).toContainText("ISIC_truncated.jpg");
 

@@ -1,6 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { errorText } from "../../_trpc/error-text";
+import { formatDateTime } from "../_clinical/format";
 import { useTRPC } from "../../_trpc/provider";
 
 const STATUS_STYLES: Record<string, string> = {
@@ -56,7 +58,7 @@ export function ImportsPanel() {
           </li>
         ))}
       </ul>
-      {start.error ? <p className="mt-3 text-sm text-red-700">{start.error.message}</p> : null}
+      {start.error ? <p className="mt-3 text-sm text-red-700">{errorText(start.error)}</p> : null}
 
       <h3 className="mt-8 font-semibold">Recent imports</h3>
       {runs.data?.length ? (
@@ -69,7 +71,9 @@ export function ImportsPanel() {
                 <div className="flex items-center gap-3 text-sm">
                   <span className="font-medium">{run.source}</span>
                   <span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLES[run.status] ?? ""}`}>{run.status}</span>
-                  <span className="ml-auto text-slate-500">{run.createdAt.toLocaleString()}</span>
+                  <span className="ml-auto text-slate-500" data-testid="import-started">
+                    {formatDateTime(run.createdAt)}
+                  </span>
                 </div>
                 <div
                   className="mt-2 h-2 w-full overflow-hidden rounded bg-slate-100"

@@ -44,10 +44,21 @@ describe("importHam10000", () => {
     const { db } = database;
     const store = new LocalImageStore(path.join(folder.dir, "store-real"));
     const progress: [number, number][] = [];
-    const summary = await importHam10000({ db, store, folder: HAM10000_SAMPLE_DIR, limits, onProgress: (d, t) => progress.push([d, t]) });
+    const imported: number[] = [];
+    const summary = await importHam10000({
+      db,
+      store,
+      folder: HAM10000_SAMPLE_DIR,
+      limits,
+      onProgress: (d, t, counts) => (progress.push([d, t]), imported.push(counts.imported)),
+    });
     const lesionIds = new Set(sampleRows.map((r) => r.lesionId));
     expect(summary).toMatchObject({ total: 70, imported: 70, skippedDuplicate: 0, rejected: [], lesionsCreated: lesionIds.size, outcomesCreated: lesionIds.size });
     expect(progress.at(-1)).toEqual([70, 70]);
+    // Live: the imported count grows with the progress (the admin page showed "0 imported" until the end).
+    expect(imported.at(-1)).toBe(70);
+    expect(imported.some((count, i) => count > 0 && progress[i]![0] < 70)).toBe(true);
+    expect(imported).toEqual([...imported].sort((a, b) => a - b));
 
     const histo = sampleRows.find((r) => r.dxType === "histo" && r.dx === "mel")!;
     const lesion = await db.lesion.findUniqueOrThrow({

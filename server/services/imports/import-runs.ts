@@ -142,11 +142,12 @@ export async function executeImportRun(options: { db: Db; importRunId: string })
       store: createImageStoreFromEnv(),
       actorId: run.requestedById,
       folder: path.join(importRoot(), run.source),
-      onProgress: (done, total) => {
+      // The counts go with the progress, so the admin page shows what was imported as it happens, not only at the end.
+      onProgress: (done, total, counts) => {
         const now = Date.now();
         if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS && done < total) return;
         lastWrite = now;
-        pending = pending.then(() => db.importRun.update({ where: { id: run.id }, data: { done, total } }));
+        pending = pending.then(() => db.importRun.update({ where: { id: run.id }, data: { done, total, ...counts } }));
       },
     });
     await pending;

@@ -26,7 +26,14 @@ export interface ImportSummary {
   outcomesCreated: number;
 }
 
-export type ImportProgress = (done: number, total: number) => void;
+/** The outcome so far, as the ImportRun row stores it: the admin page shows it while the import runs. */
+export interface ImportCounts {
+  imported: number;
+  skippedDuplicate: number;
+  rejectedCount: number;
+}
+
+export type ImportProgress = (done: number, total: number, counts: ImportCounts) => void;
 
 export function emptySummary(): ImportSummary {
   return { total: 0, imported: 0, skippedDuplicate: 0, rejected: [], patientsCreated: 0, lesionsCreated: 0, outcomesCreated: 0 };

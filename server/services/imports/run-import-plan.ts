@@ -92,11 +92,13 @@ export async function runImportPlan(plan: ImportPlan, options: RunImportOptions)
   summary.rejected.push(...plan.rejected);
   summary.total = countPlannedImages(plan) + plan.rejected.length;
   let done = plan.rejected.length;
+  const report = () =>
+    onProgress?.(done, summary.total, { imported: summary.imported, skippedDuplicate: summary.skippedDuplicate, rejectedCount: summary.rejected.length });
   const advance = (count: number) => {
     done += count;
-    if (count > 0) onProgress?.(done, summary.total);
+    if (count > 0) report();
   };
-  onProgress?.(done, summary.total);
+  report();
 
   const alreadyImported = await existingImages(db, plan.lesions.flatMap((lesion) => lesion.images.map((image) => image.externalId)));
   const work = plan.lesions
