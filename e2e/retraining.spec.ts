@@ -6,6 +6,7 @@
  */
 import { recomputeLesionFlag } from "../server/services/flags/recompute-flags";
 import { readGateResults } from "../server/services/models/promotion-gates";
+import { newConfirmedCasesSinceLastRun } from "../server/services/training/training-schedule";
 import { expect, makeUser, signInViaApi, test } from "./fixtures";
 import { scoredLesion } from "./scored-lesion";
 
@@ -40,6 +41,10 @@ test("an admin launches a retraining, watches it finish, requests the promotion,
   const run = page.getByTestId("training-run").first();
   await expect(run.getByText("SUCCEEDED")).toBeVisible({ timeout: 300_000 });
   await expect(progress).toBeHidden();
+  // The confirmed cases "since the last successful run" now count from this run, without reloading the page.
+  await expect
+    .poll(async () => Number(await page.getByTestId("new-confirmed-cases").textContent()) - (await newConfirmedCasesSinceLastRun(db)).count)
+    .toBe(0);
   const comparison = run.getByTestId("model-comparison");
   await expect(comparison.getByRole("row", { name: /Candidate/ })).toBeVisible();
   await expect(comparison.getByRole("row", { name: new RegExp(`Active ${activeBefore.version}`) })).toBeVisible();
@@ -91,7 +96,10 @@ test("an admin launches a retraining, watches it finish, requests the promotion,
     .poll(() => db.prediction.count({ where: { modelVersionId: candidate.id } }), { timeout: 120_000, intervals: [1_000] })
     .toBeGreaterThan(0);
 
-  // Roll back in one action.
+  // Roll back in one action. A reason the server refuses is explained in words, not as zod's issue list.
+  await page.getByLabel("Roll back to the previous model: reason").fill("x".repeat(1001));
+  await page.getByRole("button", { name: "Roll back" }).click();
+  await expect(page.getByText("Reason: at most 1000 characters.", { exact: true })).toBeVisible();
   await page.getByLabel("Roll back to the previous model: reason").fill("e2e: back to the demo model");
   await page.getByRole("button", { name: "Roll back" }).click();
   await expect(page.getByTestId(`model-row-${activeBefore.version}`).getByText("ACTIVE", { exact: true })).toBeVisible();

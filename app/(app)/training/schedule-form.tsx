@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { trainingScheduleSchema, type TrainingSchedule } from "@/server/services/training/training-schedule-schema";
+import { errorText } from "../../_trpc/error-text";
 import { useTRPC } from "../../_trpc/provider";
 import { TrainingParamsFields } from "./training-params-fields";
 
@@ -76,7 +77,7 @@ export function ScheduleForm({ initial, nextRuns, datasets, confirmedLesions, on
         </button>
         {save.isSuccess ? <span className="ml-3 text-sm text-emerald-800">Saved.</span> : null}
         {formError ? <p className="text-sm text-red-700">{formError}</p> : null}
-        {save.error ? <p className="text-sm text-red-700" role="alert">{save.error.message}</p> : null}
+        {save.error ? <p className="text-sm text-red-700" role="alert">{errorText(save.error)}</p> : null}
         {shownNext.length > 0 ? (
           <p className="text-sm text-slate-600" data-testid="next-scheduled-runs">
             Next: {shownNext.map((time) => new Date(time).toISOString().slice(0, 16).replace("T", " ") + " UTC").join(", ")}

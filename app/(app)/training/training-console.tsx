@@ -2,11 +2,14 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { DEFAULT_EPOCHS, DEFAULT_TRAINING_RECIPE } from "@/ml/pipeline/training-recipes";
 import { DEFAULT_TRAINING_TARGET_SENSITIVITY, describeTrainingParams, trainingParamsSchema, type TrainingParams } from "@/server/services/training/training-params";
 import type { RouterOutputs } from "../../_trpc/outputs";
+import { errorText } from "../../_trpc/error-text";
+import { formatDateTime } from "../_clinical/format";
 import { useTRPC } from "../../_trpc/provider";
+import { finishedRunsKey } from "./finished-runs";
 import { ScheduleForm } from "./schedule-form";
 import { TrainingParamsFields } from "./training-params-fields";
 
@@ -25,7 +28,6 @@ const STATUS_STYLES: Record<string, string> = {
 
 const pct = (value: number | null | undefined) => (value === null || value === undefined ? "–" : `${(100 * value).toFixed(1)}%`);
 const num = (value: number | null | undefined, digits = 3) => (value === null || value === undefined ? "–" : value.toFixed(digits));
-const when = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace("T", " ") + " UTC" : "–");
 
 function duration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return "–";
@@ -43,6 +45,16 @@ export function TrainingConsole() {
     refetchInterval: (query) => (query.state.data?.some((run) => run.status === "QUEUED" || run.status === "RUNNING") ? 1_000 : 10_000),
   });
   const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.training.runs.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.training.options.queryKey() })]);
+  // When a run ends, what is counted since the last successful run changes: refetch it then (the runs poll alone
+  // left "N confirmed cases since the last successful run" as it was before the run).
+  const finished = finishedRunsKey(runs.data);
+  const seenFinished = useRef(finished);
+  useEffect(() => {
+    if (finished === undefined) return;
+    const before = seenFinished.current;
+    seenFinished.current = finished;
+    if (before !== undefined && before !== finished) void queryClient.invalidateQueries({ queryKey: trpc.training.options.queryKey() });
+  }, [finished, queryClient, trpc]);
   const launch = useMutation(trpc.training.launch.mutationOptions({ onSuccess: refresh }));
   const cancel = useMutation(trpc.training.cancel.mutationOptions({ onSuccess: refresh }));
   const [params, setParams] = useState<TrainingParams | null>(null);
@@ -68,7 +80,7 @@ export function TrainingConsole() {
         </h2>
         <p className="mt-1 text-sm text-slate-600">
           Runs in the background worker, one at a time. Active model: <span className="font-mono">{options.data?.activeVersion ?? "none"}</span>;{" "}
-          {options.data?.newConfirmedCases ?? 0} confirmed cases recorded since the last successful run.
+          <span data-testid="new-confirmed-cases">{options.data?.newConfirmedCases ?? 0}</span> confirmed cases recorded since the last successful run.
         </p>
         <form
           className="mt-4 space-y-4"
@@ -94,14 +106,14 @@ export function TrainingConsole() {
           </button>
           {inProgress ? <span className="ml-3 text-sm text-slate-600">A run is in progress; only one runs at a time.</span> : null}
           {formError ? <p className="text-sm text-red-700">{formError}</p> : null}
-          {launch.error ? <p className="text-sm text-red-700" role="alert">{launch.error.message}</p> : null}
+          {launch.error ? <p className="text-sm text-red-700" role="alert">{errorText(launch.error)}</p> : null}
         </form>
       </section>
 
       {inProgress ? (
         <RunProgress run={inProgress} onCancel={() => cancel.mutate({ trainingRunId: inProgress.id })} cancelling={cancel.isPending || inProgress.cancelRequestedAt !== null} />
       ) : null}
-      {cancel.error ? <p className="text-sm text-red-700">{cancel.error.message}</p> : null}
+      {cancel.error ? <p className="text-sm text-red-700">{errorText(cancel.error)}</p> : null}
 
       <section aria-labelledby="runs-heading">
         <h2 id="runs-heading" className="text-lg font-semibold">
@@ -116,7 +128,7 @@ export function TrainingConsole() {
                   <div className="flex flex-wrap items-center gap-3">
                     <span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLES[run.status] ?? ""}`}>{run.status}</span>
                     <span>{run.trigger === "SCHEDULED" ? "Scheduled" : `Launched by ${run.requestedBy?.name ?? "an admin"}`}</span>
-                    <span className="text-slate-500">{when(run.createdAt)}</span>
+                    <span className="text-slate-500">{formatDateTime(run.createdAt)}</span>
                     {run.backend ? <span className="text-slate-500">on {run.backend}</span> : null}
                     {run.modelVersion ? (
                       <Link href="/models" className="ml-auto font-mono text-sky-800 underline">
