@@ -5,10 +5,16 @@
  *   batch_images_per_second  predictBatch on already decoded 28 px pixels (normalise + run), batches of 256;
  *                            also end to end from JPEG files, and on the tfjs engine for comparison
  *   train_images_per_second  trainClassifier's own throughput (forward + backward + update) on DermaMNIST train
+ *   end_to_end_fraction_of_raw_ort  the scoring jobs' path (predictEach: 600x450 JPEG bytes -> P(malignant), decode
+ *                            overlapped with inference, test-time views included) as a fraction of the raw ONNX
+ *                            Runtime session on the same graph, batch (one image's views per run, as predictEach
+ *                            runs) and thread settings, fed ready float tensors: the engine's ceiling here. Both
+ *                            count images, i.e. runs x batch / views per image. Measured with 1 and 2 intra-op threads.
  * The model is the default architecture with untrained weights unless --model is given: speed does not depend on
  * the weights' values.
  *
  *   npx tsx bench/ml-speed.ts [--model <dir>] [--single 300] [--batch-seconds 5] [--train-seconds 30] [--threads 1]
+ *                             [--pipeline-threads 1,2] [--skip-train]
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +23,11 @@ import { parseArgs } from "node:util";
 import { initBackend } from "../ml/backend";
 import { computeTrainingChannelStats, DERMAMNIST_28_DIR, HAM10000_SAMPLE_DIR, loadImages, normalizeToFloat32, readDermamnist, readHam10000 } from "../ml/data";
 import { DIAGNOSES } from "../ml/diagnoses";
+import { onnxSessionOptions } from "../ml/inference/engines/onnx-engine";
+import { exportLayersModelToOnnx } from "../ml/inference/onnx/export-onnx";
 import { loadPredictor, type Predictor } from "../ml/inference/predictor";
+import { viewCount } from "../ml/inference/test-time-augmentation";
+import { readModelDirectory } from "../ml/store/read-model";
 import { buildClassifier } from "../ml/model/build-classifier";
 import { saveModel } from "../ml/store/save-model";
 import { trainClassifier } from "../ml/training/train-classifier";
@@ -43,6 +53,41 @@ async function throughput(seconds: number, run: () => Promise<number>): Promise<
   return images / ((performance.now() - started) / 1000);
 }
 
+/**
+ * The engine's ceiling: ort.InferenceSession.run alone on a ready float tensor of `batch` views, with the engine's
+ * own session settings, counted in images (views / views per image) like the end-to-end figure.
+ */
+async function rawOrtImagesPerSecond(modelDir: string, threads: number, batch: number, viewsPerImage: number, seconds: number): Promise<number> {
+  const exported = exportLayersModelToOnnx(readModelDirectory(modelDir).artifacts);
+  const ort = await import("onnxruntime-node");
+  const session = await ort.InferenceSession.create(exported.bytes, onnxSessionOptions("cpu", threads));
+  const [height, width, channels] = exported.inputShape;
+  // Values in the normalised range: they do not change the work.
+  const tensor = new ort.Tensor("float32", new Float32Array(batch * height * width * channels).map((_, i) => Math.sin(i * 0.001)), [batch, height, width, channels]);
+  try {
+    return await throughput(seconds, async () => {
+      const result = await session.run({ [exported.inputName]: tensor });
+      for (const output of Object.values(result)) output.dispose();
+      return batch / viewsPerImage;
+    });
+  } finally {
+    await session.release();
+  }
+}
+
+/** predictEach (the scoring jobs' path) over JPEG bytes held in memory, as the image store hands them over. */
+async function pipelinedImagesPerSecond(predictor: Predictor, images: readonly Uint8Array[], seconds: number): Promise<number> {
+  return throughput(seconds, async () => {
+    let count = 0;
+    for await (const result of predictor.predictEach(images, async (bytes) => ({ bytes }))) {
+      if ("error" in result) throw result.error;
+      if (!Number.isFinite(result.prediction.pMalignant)) throw new Error("non-finite P(malignant)");
+      count++;
+    }
+    return count;
+  });
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -51,6 +96,8 @@ async function main(): Promise<void> {
       "batch-seconds": { type: "string" },
       "train-seconds": { type: "string" },
       threads: { type: "string" },
+      "pipeline-threads": { type: "string" },
+      "skip-train": { type: "boolean" },
       out: { type: "string" },
     },
   });
@@ -58,6 +105,7 @@ async function main(): Promise<void> {
   const batchSeconds = Number(values["batch-seconds"] ?? 5);
   const trainSeconds = Number(values["train-seconds"] ?? 30);
   const threads = Number(values.threads ?? 1);
+  const pipelineThreads = (values["pipeline-threads"] ?? "1,2").split(",").map(Number);
   const machine = machineInfo();
   const date = new Date().toISOString();
 
@@ -97,7 +145,7 @@ async function main(): Promise<void> {
       modelDir = saved.dir;
     }
 
-    const onnx = await loadPredictor(modelDir, { engine: "onnx", threads });
+    const onnx = await loadPredictor(modelDir, { engine: "onnx", device: "cpu", threads });
     const small = test.slice(0, 500).map((r) => readFileSync(r.file));
     const large = readHam10000(HAM10000_SAMPLE_DIR).map((r) => readFileSync(r.file));
     const single28 = await latencies(onnx, small, singleCount);
@@ -118,24 +166,52 @@ async function main(): Promise<void> {
     const endToEnd = await throughput(batchSeconds, async () => (await onnx.predictBatch(test.slice(0, 512))).count);
     await onnx.dispose();
 
+    // The scoring jobs' path against the raw session, per intra-op thread count, on full-size uploads.
+    const views = viewCount(onnx.preprocessing.testTimeAugmentation ?? "none");
+    const ceiling: Record<string, unknown> = {};
+    let headline: { fraction: number; threads: number } | null = null;
+    for (const t of pipelineThreads) {
+      const predictor = await loadPredictor(modelDir, { engine: "onnx", device: "cpu", threads: t });
+      const singleTimes = await latencies(predictor, large, Math.min(singleCount, 200));
+      const endToEnd = await pipelinedImagesPerSecond(predictor, large, batchSeconds);
+      await predictor.dispose();
+      const raw = await rawOrtImagesPerSecond(modelDir, t, views, views, batchSeconds);
+      const raw256 = await rawOrtImagesPerSecond(modelDir, t, 256, views, batchSeconds);
+      const fraction = endToEnd / raw;
+      if (t === threads || headline === null) headline = { fraction, threads: t };
+      ceiling[`threads_${t}`] = {
+        raw_ort_images_per_second: round(raw, 1),
+        raw_ort_batch_views: views,
+        end_to_end_images_per_second: round(endToEnd, 1),
+        end_to_end_fraction_of_raw: round(fraction, 3),
+        raw_ort_images_per_second_at_256_views: round(raw256, 1),
+        single_image_600x450_p50_ms: round(percentile(singleTimes, 0.5), 3),
+        single_image_600x450_p90_ms: round(percentile(singleTimes, 0.9), 3),
+      };
+    }
+
     const tfjs = await loadPredictor(modelDir, { engine: "tfjs" });
     const batchTfjs = await throughput(batchSeconds, async () => (await tfjs.predictBatch(nextBatch())).count);
     await tfjs.dispose();
 
     // Training throughput: trainClassifier's own measure over a short time-budgeted run on real training images.
+    let trained: Awaited<ReturnType<typeof trainClassifier>> | null = null;
     const subset = train.slice(0, 2048);
-    const x = normalizeToFloat32(trainPixels.subarray(0, subset.length * 28 * 28 * 3), channelStats);
-    const y = Int32Array.from(subset, (r) => DIAGNOSES.indexOf(r.diagnosis!));
-    const valX = x.subarray(0, 256 * 28 * 28 * 3);
-    const trained = await trainClassifier({ train: { x, y }, val: { x: valX, y: y.subarray(0, 256) }, timeBudgetSeconds: trainSeconds, seed: 0 });
-    trained.model.dispose();
+    if (!values["skip-train"]) {
+      const x = normalizeToFloat32(trainPixels.subarray(0, subset.length * 28 * 28 * 3), channelStats);
+      const y = Int32Array.from(subset, (r) => DIAGNOSES.indexOf(r.diagnosis!));
+      const valX = x.subarray(0, 256 * 28 * 28 * 3);
+      trained = await trainClassifier({ train: { x, y }, val: { x: valX, y: y.subarray(0, 256) }, timeBudgetSeconds: trainSeconds, seed: 0 });
+      trained.model.dispose();
+    }
 
     const onnxBackend = onnx.backend + (threads === 1 ? " (1 thread)" : ` (${threads} threads)`);
     const results = {
       benchmark: "ml-speed",
       single_image_p50_ms: round(percentile(single28, 0.5), 3),
       batch_images_per_second: round(batchOnnx, 0),
-      train_images_per_second: round(trained.imagesPerSecond, 1),
+      end_to_end_fraction_of_raw_ort: round(headline!.fraction, 3),
+      train_images_per_second: trained ? round(trained.imagesPerSecond, 1) : null,
       backend: {
         single_image_p50_ms: onnxBackend,
         batch_images_per_second: onnxBackend,
@@ -147,7 +223,13 @@ async function main(): Promise<void> {
         batch_images_per_second_from_pixels: { value: round(batchOnnx, 0), backend: onnxBackend, batch_size: batch, input: `${size}px decoded pixels (normalise + run)` },
         batch_images_per_second_from_jpeg_files: { value: round(endToEnd, 0), backend: onnxBackend, input: "28px JPEG files (read, decode, normalise, run), 8 decodes in flight" },
         batch_images_per_second_tfjs: { value: round(batchTfjs, 0), backend: tfjs.backend, batch_size: batch },
-        training: { images_per_second: round(trained.imagesPerSecond, 1), backend: backend.name, seconds: trainSeconds, batch_size: 64, images: subset.length, epochs_run: trained.history.length },
+        inference_ceiling: {
+          ...ceiling,
+          headline_threads: headline!.threads,
+          input: "70 HAM10000 600x450 JPEGs as bytes in memory; end to end = predictEach (the scoring jobs' path: decode overlapped with inference, test-time views included)",
+          raw: `ort.InferenceSession.run on a ready float tensor of ${views} views (one image's test-time views, what predictEach runs at once) with the engine's session options; also 256 views for reference`,
+        },
+        training: trained ? { images_per_second: round(trained.imagesPerSecond, 1), backend: backend.name, seconds: trainSeconds, batch_size: 64, images: subset.length, epochs_run: trained.history.length } : "skipped (--skip-train)",
         test_time_augmentation: `${onnx.preprocessing.testTimeAugmentation ?? "none"} (each view is one more network pass; batch figures include it)`,
         model: values.model === undefined ? "default architecture (stageWidths 32/64/128, convsPerStage 1/2/2), untrained weights" : path.resolve(values.model),
       },

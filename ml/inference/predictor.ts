@@ -51,6 +51,18 @@ export interface BatchPrediction {
   ood: OodResult[] | null;
 }
 
+/** What predictEach yields per item, in the items' order: its prediction, or why it has none. */
+export type PipelinedPrediction<T, P> = { item: T; prepared: P; prediction: DiagnosisPrediction } | { item: T; error: unknown };
+
+export interface PipelineOptions {
+  /**
+   * Items being prepared and decoded while the engine runs (default 8). ONNX Runtime's run blocks this thread, so
+   * each in-flight image advances one asynchronous step (read, quality check, decode, resize) per run: several must
+   * be in flight for the decoding to keep up with the engine.
+   */
+  prefetch?: number;
+}
+
 /** Raw RGB pixels at the model's size (count x size x size x 3), or image files. */
 export type BatchInput = { pixels: Uint8Array; count: number } | readonly { file: string }[];
 
@@ -70,6 +82,17 @@ export interface Predictor {
   readonly ood: OodDetector | null;
   predictBytes(bytes: Uint8Array): Promise<DiagnosisPrediction>;
   predictBatch(input: BatchInput, options?: PreprocessFilesOptions): Promise<BatchPrediction>;
+  /**
+   * predictBytes for many images with decoding and inference overlapped: `prepare` (e.g. read from the store) and
+   * the decode of the next images run while the engine runs the current one, and the engine runs the next image
+   * while the caller handles a yielded result. Each image is one engine run of its test-time views, exactly as in
+   * predictBytes, so the probabilities are the same. One failing item yields its error; the others go on.
+   */
+  predictEach<T, P extends { bytes: Uint8Array }>(
+    items: readonly T[],
+    prepare: (item: T) => Promise<P>,
+    options?: PipelineOptions,
+  ): AsyncGenerator<PipelinedPrediction<T, P>, void, undefined>;
   /** Scorer-compatible: probabilities for image files (used by ml/pipeline's evaluateModel). */
   scoreRecords(records: readonly { file: string }[], options?: PreprocessFilesOptions): Promise<Float32Array>;
   dispose(): Promise<void>;
@@ -101,6 +124,16 @@ export async function createPredictor(verified: VerifiedModel, options: EngineOp
     if (detector === null || features === null) return null;
     return Array.from(mahalanobisScores(detector, features, count), (score) => ({ score, threshold: detector.threshold, outOfDistribution: score > detector.threshold }));
   };
+  /** One image's normalised input -> its prediction; latencyMs adds the time its decoding took. */
+  const predictNormalized = async (input: Float32Array, decodeMs: number): Promise<DiagnosisPrediction> => {
+    const started = performance.now();
+    const { probabilities: row, features } = await scorer.scoreNormalizedWithFeatures(input, 1);
+    const pMalignant = malignantProbability(row);
+    const probabilities = Object.fromEntries(DIAGNOSES.map((dx, i) => [dx, row[i]!])) as Record<Diagnosis, number>;
+    const ood = oodOf(features, 1)?.[0] ?? null;
+    const latencyMs = decodeMs + performance.now() - started;
+    return { modelVersion: version, probabilities, pMalignant, threshold, aboveThreshold: pMalignant >= threshold, labelMode, backend, latencyMs, ood };
+  };
   return {
     version,
     threshold,
@@ -115,11 +148,10 @@ export async function createPredictor(verified: VerifiedModel, options: EngineOp
     async predictBytes(bytes) {
       const started = performance.now();
       const input = await preprocessImageBytes(bytes, verified.preprocessing);
-      const { probabilities: row, features } = await scorer.scoreNormalizedWithFeatures(input, 1);
-      const pMalignant = malignantProbability(row);
-      const probabilities = Object.fromEntries(DIAGNOSES.map((dx, i) => [dx, row[i]!])) as Record<Diagnosis, number>;
-      const ood = oodOf(features, 1)?.[0] ?? null;
-      return { modelVersion: version, probabilities, pMalignant, threshold, aboveThreshold: pMalignant >= threshold, labelMode, backend, latencyMs: performance.now() - started, ood };
+      return predictNormalized(input, performance.now() - started);
+    },
+    predictEach(items, prepare, pipelineOptions) {
+      return predictPipelined(items, prepare, pipelineOptions ?? {}, verified.preprocessing, predictNormalized);
     },
     async predictBatch(input, fileOptions) {
       const started = performance.now();
@@ -143,6 +175,55 @@ export async function createPredictor(verified: VerifiedModel, options: EngineOp
     scoreRecords: (records, fileOptions) => scorer.scoreRecords(records, fileOptions),
     dispose: () => scorer.dispose(),
   };
+}
+
+type Prepared<P> = { ok: true; prepared: P; input: Float32Array; decodeMs: number } | { ok: false; error: unknown };
+
+async function* predictPipelined<T, P extends { bytes: Uint8Array }>(
+  items: readonly T[],
+  prepare: (item: T) => Promise<P>,
+  options: PipelineOptions,
+  preprocessing: Preprocessing,
+  predictNormalized: (input: Float32Array, decodeMs: number) => Promise<DiagnosisPrediction>,
+): AsyncGenerator<PipelinedPrediction<T, P>, void, undefined> {
+  const prefetch = options.prefetch ?? 8;
+  if (!Number.isInteger(prefetch) || prefetch < 1) throw new RangeError(`prefetch must be a positive integer, got ${prefetch}`);
+  // Never rejects: a failure is a value, so nothing is left unhandled when the caller stops early.
+  const prepareOne = async (item: T): Promise<Prepared<P>> => {
+    try {
+      const prepared = await prepare(item);
+      const started = performance.now();
+      const input = await preprocessImageBytes(prepared.bytes, preprocessing);
+      return { ok: true, prepared, input, decodeMs: performance.now() - started };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  };
+  const inFlight: Promise<Prepared<P>>[] = [];
+  let started = 0;
+  const topUp = () => {
+    while (started < items.length && inFlight.length < prefetch) inFlight.push(prepareOne(items[started++]!));
+  };
+  const predictNext = async (index: number): Promise<PipelinedPrediction<T, P>> => {
+    const item = items[index]!;
+    const next = inFlight.shift()!;
+    topUp();
+    const ready = await next;
+    if (!ready.ok) return { item, error: ready.error };
+    try {
+      return { item, prepared: ready.prepared, prediction: await predictNormalized(ready.input, ready.decodeMs) };
+    } catch (error) {
+      return { item, error };
+    }
+  };
+  topUp();
+  let current = items.length > 0 ? predictNext(0) : null;
+  for (let index = 0; current !== null; index++) {
+    const result = await current;
+    // The engine starts on the next image before the caller handles this one (a database write, say).
+    current = index + 1 < items.length ? predictNext(index + 1) : null;
+    yield result;
+  }
 }
 
 /** Verifies `modelDir` (refusing a corrupt or partial model with ModelStoreError) and readies it for prediction. */

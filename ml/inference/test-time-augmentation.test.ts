@@ -28,6 +28,42 @@ describe("augmentedViews", () => {
     expect(distinct.size).toBe(8);
   });
 
+  it("equals the per-pixel definition of each view on 128-px RGB images (the table-driven copy changes no value)", () => {
+    // The eight symmetries of the square, written out per pixel in training's order.
+    const maps: ((y: number, x: number, l: number) => [number, number])[] = [
+      (y, x) => [y, x],
+      (y, x, l) => [y, l - x],
+      (y, x, l) => [l - y, x],
+      (y, x, l) => [l - y, l - x],
+      (y, x) => [x, y],
+      (y, x, l) => [l - x, y],
+      (y, x, l) => [x, l - y],
+      (y, x, l) => [l - x, l - y],
+    ];
+    const size = 128;
+    const count = 2;
+    const input = new Float32Array(count * size * size * 3).map((_, i) => Math.sin(i * 0.37) * 2);
+    for (const [mode, views] of [["flips", 4], ["dihedral", 8]] as const) {
+      const out = augmentedViews(input, count, size, 3, mode);
+      expect(out.length).toBe(views * input.length);
+      let mismatches = 0;
+      for (let v = 0; v < views; v++) {
+        for (let i = 0; i < count; i++) {
+          for (let y = 0; y < size; y++) {
+            for (let x = 0; x < size; x++) {
+              const [sy, sx] = maps[v]!(y, x, size - 1);
+              for (let c = 0; c < 3; c++) {
+                const expected = input[((i * size + sy) * size + sx) * 3 + c]!;
+                if (out[(((v * count + i) * size + y) * size + x) * 3 + c] !== expected) mismatches++;
+              }
+            }
+          }
+        }
+      }
+      expect(mismatches, mode).toBe(0);
+    }
+  });
+
   it("keeps channels together and lays views out view-major", () => {
     const twoPixelsRgb = Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12); // 2x2 RGB
     const views = augmentedViews(twoPixelsRgb, 1, 2, 3, "flips");

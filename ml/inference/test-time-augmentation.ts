@@ -28,23 +28,54 @@ export function viewCount(mode: TestTimeAugmentationMode): number {
   return VIEWS[mode].length;
 }
 
-/** `count` NHWC images -> the same images under every view, view-major (view 0 of all images, then view 1...). */
-export function augmentedViews(input: Float32Array, count: number, size: number, channels: number, mode: TestTimeAugmentationMode): Float32Array {
-  const views = VIEWS[mode];
-  const imageLength = size * size * channels;
-  if (input.length !== count * imageLength) throw new RangeError(`expected ${count * imageLength} values, got ${input.length}`);
-  if (mode === "none") return input;
-  const out = new Float32Array(views.length * input.length);
-  const last = size - 1;
-  views.forEach((view, v) => {
-    for (let i = 0; i < count; i++) {
-      const src = i * imageLength;
-      const dst = (v * count + i) * imageLength;
+/**
+ * Source pixel index (sy * size + sx) of every output pixel, per view: worked out once per mode and size, because
+ * calling the view maps per pixel cost several milliseconds per 128-px image on the thread that also runs the engine.
+ */
+const sourceIndexCache = new Map<string, Int32Array[]>();
+
+function sourceIndices(mode: TestTimeAugmentationMode, size: number): Int32Array[] {
+  const key = `${mode}:${size}`;
+  let tables = sourceIndexCache.get(key);
+  if (!tables) {
+    const last = size - 1;
+    tables = VIEWS[mode].map((view) => {
+      const table = new Int32Array(size * size);
       for (let y = 0; y < size; y++) {
         for (let x = 0; x < size; x++) {
           const [sy, sx] = view(y, x, last);
-          const from = src + (sy * size + sx) * channels;
-          const to = dst + (y * size + x) * channels;
+          table[y * size + x] = sy * size + sx;
+        }
+      }
+      return table;
+    });
+    sourceIndexCache.set(key, tables);
+  }
+  return tables;
+}
+
+/** `count` NHWC images -> the same images under every view, view-major (view 0 of all images, then view 1...). */
+export function augmentedViews(input: Float32Array, count: number, size: number, channels: number, mode: TestTimeAugmentationMode): Float32Array {
+  const imageLength = size * size * channels;
+  if (input.length !== count * imageLength) throw new RangeError(`expected ${count * imageLength} values, got ${input.length}`);
+  if (mode === "none") return input;
+  const tables = sourceIndices(mode, size);
+  const out = new Float32Array(tables.length * input.length);
+  const pixels = size * size;
+  tables.forEach((table, v) => {
+    for (let i = 0; i < count; i++) {
+      const src = i * imageLength;
+      let to = (v * count + i) * imageLength;
+      if (channels === 3) {
+        for (let p = 0; p < pixels; p++, to += 3) {
+          const from = src + table[p]! * 3;
+          out[to] = input[from]!;
+          out[to + 1] = input[from + 1]!;
+          out[to + 2] = input[from + 2]!;
+        }
+      } else {
+        for (let p = 0; p < pixels; p++, to += channels) {
+          const from = src + table[p]! * channels;
           for (let c = 0; c < channels; c++) out[to + c] = input[from + c]!;
         }
       }

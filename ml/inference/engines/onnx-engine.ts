@@ -20,6 +20,19 @@ interface Chosen {
   reason: string;
 }
 
+/** The engine's session settings, exported so that bench/ml-speed.ts measures the raw session with the same ones. */
+export function onnxSessionOptions(device: Device, threads: number): Ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [device],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: "all",
+    executionMode: "sequential",
+    // Errors only: on WebGPU it otherwise warns, for every model, that shape ops stay on the CPU (by design).
+    logSeverityLevel: 3,
+  };
+}
+
 /** Said once per process and backend string (a worker loads several model versions; one line is enough). */
 const announced = new Set<string>();
 
@@ -29,16 +42,7 @@ export async function createOnnxEngine(artifacts: LayersModelArtifacts, options:
   const [height, width, channels] = exported.inputShape;
   const imageLength = height * width * channels;
   const threads = options.threads ?? 1;
-  const open = (device: Device) =>
-    ort.InferenceSession.create(exported.bytes, {
-      executionProviders: [device],
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: "all",
-      executionMode: "sequential",
-      // Errors only: on WebGPU it otherwise warns, for every model, that shape ops stay on the CPU (by design).
-      logSeverityLevel: 3,
-    });
+  const open = (device: Device) => ort.InferenceSession.create(exported.bytes, onnxSessionOptions(device, threads));
   const runOnce = async (session: Ort.InferenceSession, input: Float32Array, count: number) => {
     const tensor = new ort.Tensor("float32", input, [count, height, width, channels]);
     const result = await session.run({ [exported.inputName]: tensor });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -9,8 +9,8 @@ import { recordAssessment } from "../clinical/lesions";
 import { ingestImage } from "../images/ingest-image";
 import { LocalImageStore } from "../images/local-image-store";
 import { promoteModelVersion, registerModelVersion } from "../models/registry";
-import { disposePredictors } from "./predictors";
-import { scoreImages, unscoredImageIds } from "./score-images";
+import { disposePredictors, predictorFor } from "./predictors";
+import { activeModel, scoreImages, unscoredImageIds } from "./score-images";
 
 let database: TestDatabase;
 const scratch = mkdtempSync(path.join(os.tmpdir(), "dermflag-score-"));
@@ -122,5 +122,38 @@ describe("scoring images with the active model", () => {
     expect(await db.prediction.count({ where: { imageId: { in: imageIds }, modelVersionId: before.id } })).toBe(0);
     // The new model scores them.
     expect(await scoreImages({ db, store, imageIds })).toMatchObject({ model: "tiny-2", scored: 2 });
+  });
+
+  it("scores a batch with reading and decoding overlapped: an unreadable image is reported, the others get exactly predictBytes' result", async () => {
+    const { db } = database;
+    const patient = await db.patient.create({ data: { mrn: "S-3", name: "Pipeline Patient", fitzpatrickType: 3 } });
+    const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "leg", label: "L3" } });
+    const names = readdirSync(hamImages).filter((f) => f.endsWith(".jpg")).sort().slice(10, 16);
+    const ids: string[] = [];
+    const bytesById = new Map<string, Uint8Array>();
+    for (const name of names) {
+      const bytes = readFileSync(path.join(hamImages, name));
+      const ingested = await ingestImage({ db, store, actorId: userId, lesionId: lesion.id, bytes });
+      if (ingested.status !== "created") throw new Error("expected a new image");
+      ids.push(ingested.image.id);
+      bytesById.set(ingested.image.id, bytes);
+    }
+    const unreadable = await db.lesionImage.findUniqueOrThrow({ where: { id: ids[2]! }, select: { storageKey: true } });
+    const failingStore = Object.assign(Object.create(store) as LocalImageStore, {
+      get: async (key: string) => {
+        if (key === unreadable.storageKey) throw new Error("store unavailable");
+        return store.get(key);
+      },
+    });
+    const summary = await scoreImages({ db, store: failingStore, imageIds: ids });
+    expect(summary).toMatchObject({ scored: ids.length - 1, failed: [{ imageId: ids[2], reason: "store unavailable" }] });
+    const model = await activeModel(db);
+    const predictor = await predictorFor(model!);
+    for (const id of ids.filter((_, i) => i !== 2)) {
+      const stored = await db.prediction.findFirstOrThrow({ where: { imageId: id, modelVersionId: model!.id } });
+      const alone = await predictor.predictBytes(bytesById.get(id)!);
+      expect(stored.pMalignant).toBe(alone.pMalignant);
+      expect(stored.probabilities).toEqual(alone.probabilities);
+    }
   });
 });

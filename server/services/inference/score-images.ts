@@ -37,15 +37,21 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
     where: { id: { in: [...options.imageIds] } },
     select: { id: true, lesionId: true, storageKey: true, predictions: { where: { modelVersionId: model.id }, select: { id: true } } },
   });
-  for (const image of images) {
-    if (image.predictions.length > 0) {
-      summary.alreadyScored++;
+  const toScore = images.filter((image) => image.predictions.length === 0);
+  summary.alreadyScored = images.length - toScore.length;
+  // Reading, the quality gate and decoding of the next images overlap the model run and the write of this one.
+  const prepare = async (image: (typeof toScore)[number]) => {
+    const bytes = await store.get(image.storageKey);
+    return { bytes, quality: await assessImageQuality(bytes) };
+  };
+  for await (const result of predictor.predictEach(toScore, prepare)) {
+    const { item: image } = result;
+    if ("error" in result) {
+      summary.failed.push({ imageId: image.id, reason: reasonOf(result.error) });
       continue;
     }
+    const { prepared: { quality }, prediction } = result;
     try {
-      const bytes = await store.get(image.storageKey);
-      const quality = await assessImageQuality(bytes);
-      const prediction = await predictor.predictBytes(bytes);
       // The prediction and the flag it changes commit together: a worker that dies in between leaves neither, and
       // the image is simply scored again. (Committed apart, a crash left the flag showing the old score, and no
       // retry or sweep revisits an image that already has its prediction.)
@@ -83,10 +89,14 @@ export async function scoreImages(options: { db: Db; store: ImageStore; imageIds
         summary.stoppedBecauseModelChanged = true;
         break;
       }
-      summary.failed.push({ imageId: image.id, reason: error instanceof Error ? error.message : String(error) });
+      summary.failed.push({ imageId: image.id, reason: reasonOf(error) });
     }
   }
   return summary;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
