@@ -27,11 +27,6 @@ export function randomInt(rng: Rng, maxExclusive: number): number {
   return Math.floor(rng() * maxExclusive);
 }
 
-/** Uniform float in [low, high). */
-export function randomUniform(rng: Rng, low: number, high: number): number {
-  return low + (high - low) * rng();
-}
-
 /** Fisher-Yates shuffle in place; returns the same array for chaining. */
 export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
   for (let i = items.length - 1; i > 0; i--) {

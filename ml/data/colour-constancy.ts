@@ -14,7 +14,6 @@ export const ColourConstancySchema = z.discriminatedUnion("method", [
   z.object({ method: z.literal("shades-of-grey"), power: z.number().min(1).max(16) }),
 ]);
 export type ColourConstancy = z.infer<typeof ColourConstancySchema>;
-export const NO_COLOUR_CONSTANCY: ColourConstancy = { method: "none" };
 
 /** Applies `method` in place to `count` HWC RGB images of `pixelsPerImage` pixels each in `pixels`. */
 export function applyColourConstancy(pixels: Uint8Array, count: number, method: ColourConstancy): void {

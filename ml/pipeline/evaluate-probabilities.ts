@@ -33,12 +33,6 @@ import {
 
 export const DEFAULT_TARGET_SENSITIVITY = 0.95;
 
-/** One scored image: its record and its probability row in DIAGNOSES order. */
-export interface ScoredRecord {
-  record: ImageRecord;
-  probabilities: ArrayLike<number>;
-}
-
 export interface EvaluateProbabilitiesOptions {
   /** Every record of every split (train and val lesion ids define the lesion-disjoint test part). */
   records: readonly ImageRecord[];

@@ -17,7 +17,7 @@ import { DEFAULT_MOBILENET_CUT, MOBILENET_V2_PACKAGE } from "../model/mobilenet-
 
 import { DEFAULT_EPOCHS, DEFAULT_TRAINING_RECIPE, type TrainingRecipe } from "./training-recipes";
 
-export { DEFAULT_TRAINING_RECIPE, TRAINING_RECIPES, type TrainingRecipe } from "./training-recipes";
+export { TRAINING_RECIPES, type TrainingRecipe } from "./training-recipes";
 
 const common = {
   seed: z.number().int().min(0),

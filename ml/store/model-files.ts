@@ -147,4 +147,3 @@ export const ModelJsonSchema = z.object({
     )
     .length(1),
 });
-export type ModelJson = z.infer<typeof ModelJsonSchema>;

@@ -34,13 +34,6 @@ export interface HumanName {
   given?: string[];
 }
 
-export interface Quantity {
-  value?: number;
-  unit?: string;
-  system?: string;
-  code?: string;
-}
-
 export interface FhirResource {
   resourceType: string;
   id?: string;

@@ -15,7 +15,6 @@ export const importDatasetPayload = z.object({ importRunId: z.string().min(1) })
 export type ImportDatasetPayload = z.infer<typeof importDatasetPayload>;
 
 export const scoreImagesPayload = z.object({ imageIds: z.array(z.string().min(1)).min(1).max(1000) });
-export type ScoreImagesPayload = z.infer<typeof scoreImagesPayload>;
 
 export const trainModelPayload = z.object({ trainingRunId: z.string().min(1) });
 export type TrainModelPayload = z.infer<typeof trainModelPayload>;

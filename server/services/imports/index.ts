@@ -1,6 +1,6 @@
 /** Data-set importers: each idempotent, each lesion in its own transaction, bad rows reported and skipped. */
-export { importDermamnist, DERMAMNIST_SIDE } from "./import-dermamnist";
-export { importFolderLayout, defaultFolderDatasetCode, ARCHIVE_DIAGNOSIS_CODES, type FolderLayoutImporterOptions } from "./import-folder-layout";
-export { importHam10000, HAM10000_METADATA_FILE } from "./import-ham10000";
+export { importDermamnist } from "./import-dermamnist";
+export { importFolderLayout } from "./import-folder-layout";
+export { importHam10000 } from "./import-ham10000";
 export type { ImporterOptions } from "./importer-options";
-export type { ImportProgress, ImportRejection, ImportSummary } from "./import-summary";
+export type { ImportSummary } from "./import-summary";

@@ -4,8 +4,6 @@
  */
 import { concat, patch } from "./bytes";
 
-export const SOI = 0xd8;
-export const EOI = 0xd9;
 export const SOS = 0xda;
 export const DQT = 0xdb;
 export const DHT = 0xc4;

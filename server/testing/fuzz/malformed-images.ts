@@ -16,9 +16,8 @@ import { withPngSize } from "./png-structure";
 import { seededRandom } from "./seeded-random";
 import { byteFlipCases, emptyCases, polyglotCases, prefixCases, truncationCases, wrongMagicCases } from "./structural-image-cases";
 
-export type { ImageExpectation, ImageFuzzCase, ImageFuzzCategory } from "./image-fuzz-case";
+export type { ImageFuzzCase } from "./image-fuzz-case";
 export { IMAGE_FUZZ_CATEGORIES } from "./image-fuzz-case";
-export { PAYLOAD } from "./foreign-files";
 
 export interface ImageCorpusOptions {
   seed: number;
