@@ -55,7 +55,8 @@ describe("Auth.js's log", () => {
       }
     }
     logs = captureLogs();
-    authLogger.error(new j(new N()));
+    // As Auth.js wraps the error it caught: { cause: { err } }.
+    authLogger.error?.(new j("session refused", { cause: { err: new N() } }));
     logs.restore();
     const line = JSON.parse(logs.text().replace(/^stderr: /, "")) as Record<string, unknown>;
     expect(line).toMatchObject({ component: "auth", authError: "JWTSessionError", cause: "ERR_JWT_EXPIRED" });
