@@ -18,8 +18,9 @@ export function findWasmBinaryFolder(fromUrl: string = import.meta.url): string 
     return null;
   }
   for (const sub of ["dist", "wasm-out"]) {
-    const folder = join(dirname(packageJson), sub);
-    if (WASM_BINARIES.every((file) => existsSync(join(folder, file)))) return `${folder}/`;
+    // Looked up at run time in node_modules; the ignore comments keep Next.js's build from tracing the whole project.
+    const folder = join(/* turbopackIgnore: true */ dirname(packageJson), sub);
+    if (WASM_BINARIES.every((file) => existsSync(/* turbopackIgnore: true */ join(/* turbopackIgnore: true */ folder, file)))) return `${folder}/`;
   }
   return null;
 }

@@ -50,15 +50,17 @@ export function readFolderLayout(root: string, options: ReadFolderLayoutOptions)
   assertDirectory(absoluteRoot, "folder-layout dataset");
 
   const records: ImageRecord[] = [];
+  // A data set's folder, known only at run time: the ignore comments keep Next.js's build (the web routes import
+  // this reader) from tracing the whole project for it.
   for (const split of SPLIT_FOLDERS) {
-    const splitDir = path.join(absoluteRoot, split);
+    const splitDir = path.join(/* turbopackIgnore: true */ absoluteRoot, split);
     assertDirectory(splitDir, `"${split}"`);
     const classFolders = listClassFolders(splitDir);
     for (const folder of classFolders) {
-      for (const name of listImageNames(path.join(splitDir, folder))) {
+      for (const name of listImageNames(path.join(/* turbopackIgnore: true */ splitDir, folder))) {
         records.push({
           id: `${split}/${folder}/${name}`,
-          file: path.join(splitDir, folder, name),
+          file: path.join(/* turbopackIgnore: true */ splitDir, folder, name),
           split,
           diagnosis: null,
           malignant: CLASS_FOLDERS[folder],

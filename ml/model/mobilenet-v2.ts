@@ -44,8 +44,10 @@ export async function loadMobileNetV2(inputSize: number): Promise<tf.LayersModel
   try {
     // The files are not in the package's "exports": located from its entry point (dist/cjs/index.js), read by path.
     const modelDir = path.resolve(path.dirname(require.resolve("nsfwjs")), "../models/mobilenet_v2");
-    packaged = require(path.join(modelDir, "model.min.js")) as PackagedModel;
-    weightsBase64 = require(path.join(modelDir, "group1-shard1of1.min.js")) as string;
+    // Required at run time from node_modules: bundled by Next.js (the web routes import this module), the build
+    // could not resolve these paths; the ignore comments leave them to Node.
+    packaged = require(/* turbopackIgnore: true */ path.join(modelDir, "model.min.js")) as PackagedModel;
+    weightsBase64 = require(/* turbopackIgnore: true */ path.join(modelDir, "group1-shard1of1.min.js")) as string;
   } catch (error) {
     throw new Error(`the MobileNetV2 backbone (${MOBILENET_V2_PACKAGE}) is not installed: run npm ci (${String(error)})`);
   }

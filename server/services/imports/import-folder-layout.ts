@@ -73,7 +73,8 @@ export interface FolderLayoutImporterOptions extends ImporterOptions {
 }
 
 function walk(folder: string, rejected: ImportRejection[]): FolderImage[] {
-  const splits = SPLITS.filter((split) => existsSync(path.join(folder, split)));
+  // The import folder is chosen at run time: the ignore comments keep Next.js's build from tracing the whole project.
+  const splits = SPLITS.filter((split) => existsSync(/* turbopackIgnore: true */ path.join(/* turbopackIgnore: true */ folder, split)));
   if (splits.length === 0) throw new DatasetError(folder, "no train or test folder: expected train|test/benign|malignant|unknown/");
   const images: FolderImage[] = [];
   for (const split of splits) {

@@ -35,7 +35,8 @@ const RowSchema = z.object({
 /** File name -> path over the image folders present (one readdir each instead of a stat per row). */
 function indexImageFiles(folder: string): Map<string, string> {
   const index = new Map<string, string>();
-  const dirs = IMAGE_FOLDERS.map((name) => path.join(folder, name)).filter((dir) => existsSync(dir));
+  // The import folder is chosen at run time: the ignore comments keep Next.js's build from tracing the whole project.
+  const dirs = IMAGE_FOLDERS.map((name) => path.join(/* turbopackIgnore: true */ folder, name)).filter((dir) => existsSync(/* turbopackIgnore: true */ dir));
   if (dirs.length === 0) {
     throw new DatasetError(folder, `no image folder: expected one of ${IMAGE_FOLDERS.join(", ")}`);
   }
