@@ -16,6 +16,12 @@ export interface SessionUser {
 }
 
 /**
+ * What a route handler answers (403) to a user whose password an admin reset, until they choose their own: nothing
+ * but the password change answers then, in pages (guards.ts), procedures (trpc/init.ts) and route handlers alike.
+ */
+export const CHANGE_PASSWORD_FIRST = "Choose a new password first.";
+
+/**
  * A signed-in account whether or not it has a role. One without (provisioned through OpenID Connect, server/auth/
  * oidc-sign-in.ts) is not a user of the app: loadSessionUser and currentUser return null for it, so every page,
  * procedure and route refuses it; only /waiting-for-access and the login page read the account.

@@ -13,7 +13,7 @@
  * refused outright (server/http/same-origin.ts), as for tRPC mutations and uploads. Nothing here logs request data.
  */
 import { can, type Permission } from "../auth/roles";
-import type { SessionUser } from "../auth/session";
+import { CHANGE_PASSWORD_FIRST, type SessionUser } from "../auth/session";
 import type { Db } from "../db/client";
 import { jsonResponse } from "../http/json-response";
 import { readLimitedBody } from "../http/read-limited-body";
@@ -38,6 +38,7 @@ const fhirResponse = (body: unknown, status: number) => jsonResponse(body, statu
 
 function checkAccess(user: SessionUser | null, permission: Permission): { user: SessionUser } | { refusal: Response } {
   if (!user) return { refusal: fhirResponse(requestOutcome("login", "Sign in to continue."), 401) };
+  if (user.mustChangePassword) return { refusal: fhirResponse(requestOutcome("forbidden", CHANGE_PASSWORD_FIRST), 403) };
   if (!can(user.role, permission)) return { refusal: fhirResponse(requestOutcome("forbidden", "Your role is not allowed to do this."), 403) };
   return { user };
 }

@@ -109,6 +109,12 @@ describe("serveLesionImage", () => {
     expect((await serve("thumbnail", { id: "../../etc/passwd".repeat(10) })).status).toBe(404);
   });
 
+  it("answers 403 while an admin's password reset is still to be replaced, as pages and procedures do", async () => {
+    const response = await serve("original", { as: { ...user, mustChangePassword: true } });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ error: "Choose a new password first." });
+  });
+
   it("answers 400 to a NUL in the image id, not a database error", async () => {
     expect((await serve("thumbnail", { id: `${imageId}\u0000` })).status).toBe(400);
   });

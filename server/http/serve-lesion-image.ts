@@ -11,7 +11,7 @@
  */
 import type { Db } from "@/server/db/client";
 import { can } from "@/server/auth/roles";
-import type { SessionUser } from "@/server/auth/session";
+import { CHANGE_PASSWORD_FIRST, type SessionUser } from "@/server/auth/session";
 import { containsNulByte, NUL_BYTE_MESSAGE } from "@/server/security/nul-bytes";
 import { recordPatientAccess } from "@/server/services/audit/access-log";
 import { idSchema } from "@/server/services/clinical/schemas";
@@ -36,6 +36,7 @@ export interface ServeLesionImageOptions {
 export async function serveLesionImage(options: ServeLesionImageOptions): Promise<Response> {
   const { user, db, store } = options;
   if (!user) return jsonResponse({ error: "Sign in to continue." }, 401);
+  if (user.mustChangePassword) return jsonResponse({ error: CHANGE_PASSWORD_FIRST }, 403);
   if (!can(user.role, "clinical:read")) return jsonResponse({ error: "Your role is not allowed to see images." }, 403);
   const variant = options.variant ?? "original";
   if (!isImageVariant(variant)) return jsonResponse({ error: `variant must be one of: ${IMAGE_VARIANTS.join(", ")}.` }, 400);

@@ -17,7 +17,7 @@
  */
 import type { Db } from "@/server/db/client";
 import { can } from "@/server/auth/roles";
-import type { SessionUser } from "@/server/auth/session";
+import { CHANGE_PASSWORD_FIRST, type SessionUser } from "@/server/auth/session";
 import { idSchema } from "@/server/services/clinical/schemas";
 import { formatBytes, tooLargeReason, type ImageLimits } from "@/server/services/images/image-limits";
 import {
@@ -86,6 +86,7 @@ export async function uploadLesionImage(options: UploadLesionImageOptions): Prom
   const { request, user, db, limits } = options;
   if (isCrossOriginRequest(request)) return error("Uploads from another site are refused. Use DermFlag's own pages.", 403);
   if (!user) return error("Sign in to continue.", 401);
+  if (user.mustChangePassword) return error(CHANGE_PASSWORD_FIRST, 403);
   if (!can(user.role, "clinical:write")) return error("Your role is not allowed to upload images.", 403);
 
   if (containsNulByte(options.lesionId)) return error(NUL_BYTE_MESSAGE, 400);
