@@ -14,8 +14,6 @@ type Issue = z.core.$ZodRawIssue;
 const FIELD_LABELS: Record<string, string> = {
   mrn: "MRN",
   followUpDate: "Follow-up date",
-  reportDate: "Report date",
-  histopathologyDiagnosis: "Histopathology diagnosis",
   fitzpatrickType: "Fitzpatrick skin type",
 };
 
