@@ -7,7 +7,9 @@
  *
  * Each repeat trains two epochs of `batches` batches and reports the second (warm) epoch. Reports every repeat (the
  * machine's 2 cores are shared, so the best repeat is the least disturbed one) and with --profile the per-kernel
- * time of one step.
+ * time of one step. It also prints the FLOPs a training image costs (training-flops.ts), the GFLOP/s that the best
+ * repeat achieved, and the ceiling they imply at the backend's own GEMM speed (a matrix product shaped like the
+ * model's largest convolution as im2col, measured here): images/s cannot exceed that GEMM rate / FLOPs per image.
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
@@ -17,6 +19,7 @@ import { jsonArg, numberArg, readArgs } from "./cli-args";
 import { useFusedBatchNormForTraining } from "./fused-batch-norm";
 import { loadDermamnistSplits } from "./load-dermamnist-splits";
 import { trainClassifier } from "./train-classifier";
+import { trainingFlopsPerImage } from "./training-flops";
 
 const args = readArgs();
 const batches = numberArg(args, "batches", 40);
@@ -55,6 +58,36 @@ console.log(
   `model ${JSON.stringify(model)} params ${params.countParams()}: best ${Math.max(...rates).toFixed(0)} images/s, ` +
     `median ${rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)]!.toFixed(0)} images/s`,
 );
+
+{
+  const flops = trainingFlopsPerImage(params);
+  const best = Math.max(...rates);
+  // The third stage's 3x3 conv at 7x7 for a batch of 64, as im2col: [64*7*7, 9*128] x [9*128, 128]; the second stage's
+  // at 14x14 is [64*14*14, 9*64] x [9*64, 64]. The faster of the two is the most any conv here can reach.
+  const gemm = async (m: number, k: number, n: number) => {
+    const a = tf.randomNormal([m, k], 0, 1, "float32", 1);
+    const b = tf.randomNormal([k, n], 0, 1, "float32", 2);
+    for (let i = 0; i < 3; i++) tf.matMul(a, b).dispose();
+    let runs = 0;
+    const started = performance.now();
+    while (performance.now() - started < 1500) {
+      const c = tf.matMul(a, b);
+      await c.data(); // asynchronous: webgpu cannot read synchronously in Node
+      c.dispose();
+      runs++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    a.dispose();
+    b.dispose();
+    return (2 * m * k * n * runs) / seconds / 1e9;
+  };
+  const peak = Math.max(await gemm(64 * 7 * 7, 9 * 128, 128), await gemm(64 * 14 * 14, 9 * 64, 64));
+  console.log(
+    `training FLOPs per image ${(flops / 1e6).toFixed(1)} M (conv + dense, forward + both gradients); best repeat ` +
+      `${((best * flops) / 1e9).toFixed(1)} GFLOP/s; ${tf.getBackend()} GEMM here ${peak.toFixed(1)} GFLOP/s => at most ` +
+      `${((peak * 1e9) / flops).toFixed(0)} images/s if every FLOP ran at GEMM speed and nothing else took time`,
+  );
+}
 
 if (args.has("profile")) {
   const net = params;
