@@ -1,6 +1,8 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createRng } from "@/ml/random";
-import { parseLoadModel, summarise, thinkMs, withConcurrency, type Sample } from "./load-support";
+import { CookieJar, freshSeconds, LoadClient, parseLoadModel, summarise, thinkMs, withConcurrency, type Sample, type ScenarioRun } from "./load-support";
 
 describe("the load model", () => {
   it("reads --think: 0 for saturation, MIN-MAX for think time, and refuses anything else", () => {
@@ -46,5 +48,52 @@ describe("withConcurrency", () => {
     });
     expect(most).toBe(3);
     expect(done.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
+
+describe("the load client's browser cache", () => {
+  it("reads how long an answer may be reused from Cache-Control", () => {
+    expect(freshSeconds("private, max-age=1800, immutable")).toBe(1800);
+    expect(freshSeconds("private, no-store")).toBe(0);
+    expect(freshSeconds("no-cache, max-age=60")).toBe(0);
+    expect(freshSeconds(null)).toBe(0);
+    expect(freshSeconds("private")).toBe(0);
+  });
+
+  it("reuses a fresh copy without a request, revalidates a stale one by ETag, and sends every request to a no-store server", async () => {
+    const seen: { url: string; ifNoneMatch: string | undefined }[] = [];
+    let maxAge = "1";
+    const server = http.createServer((request, response) => {
+      seen.push({ url: request.url!, ifNoneMatch: request.headers["if-none-match"] });
+      const cacheControl = maxAge === "0" ? "private, no-store" : `private, max-age=${maxAge}`;
+      if (request.headers["if-none-match"] === '"v1"') {
+        response.writeHead(304, { "cache-control": cacheControl, etag: '"v1"' }).end();
+        return;
+      }
+      response.writeHead(200, { "content-type": "image/jpeg", "cache-control": cacheControl, etag: '"v1"' }).end("jpeg bytes");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const run: ScenarioRun = { samples: [], stopAt: performance.now() + 60_000, maxRequests: 100, browserCacheHits: [] };
+      const client = new LoadClient(base, new CookieJar(), { kind: "saturation" }, 1, run);
+      expect(await client.get("image", "/a", "image/jpeg")).toBe(true);
+      expect(await client.get("image", "/a", "image/jpeg")).toBe(true);
+      expect([seen.length, run.browserCacheHits.length]).toEqual([1, 1]);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await client.get("image", "/a", "image/jpeg")).toBe(true);
+      expect(seen[1]).toEqual({ url: "/a", ifNoneMatch: '"v1"' });
+      expect(run.samples.map((sample) => sample.ok)).toEqual([true, true]);
+
+      maxAge = "0";
+      expect(await client.get("image", "/b", "image/jpeg")).toBe(true);
+      expect(await client.get("image", "/b", "image/jpeg")).toBe(true);
+      expect(seen.filter((request) => request.url === "/b")).toEqual([
+        { url: "/b", ifNoneMatch: undefined },
+        { url: "/b", ifNoneMatch: undefined },
+      ]);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -257,12 +257,23 @@ async function waitForServer(server: ChildProcess, base: string, timeoutMs: numb
  * `next start` on the production build in .next, on loopback, with `env` added to this process's environment.
  * `nodeArgs` go to the server's node (e.g. --cpu-prof, which NODE_OPTIONS may not carry).
  */
-export async function startProductionServer(options: { port: number; env: Record<string, string>; nodeArgs?: string[] }): Promise<RunningServer> {
+/**
+ * `next start` on the committed build: one process, or with `webProcesses` that many behind one port as the launcher
+ * runs them (server/runtime/web-cluster.mjs). The CPU figures count the whole process tree either way.
+ */
+export async function startProductionServer(options: {
+  port: number;
+  env: Record<string, string>;
+  nodeArgs?: string[];
+  webProcesses?: number;
+}): Promise<RunningServer> {
   const base = `http://127.0.0.1:${options.port}`;
   const log: string[] = [];
+  const next = [path.join(REPO_ROOT, "node_modules/next/dist/bin/next"), "start", "--port", String(options.port), "--hostname", "127.0.0.1"];
+  const cluster = options.webProcesses === undefined ? [] : [path.join(REPO_ROOT, "server/runtime/web-cluster.mjs"), String(options.webProcesses)];
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), path.join(REPO_ROOT, "node_modules/next/dist/bin/next"), "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
+    [...(options.nodeArgs ?? []), ...cluster, ...next],
     {
       cwd: REPO_ROOT,
       env: { ...process.env, AUTH_SECRET: randomBytes(36).toString("base64url"), NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...options.env },
@@ -338,16 +349,33 @@ export interface ScenarioRun {
   samples: Sample[];
   stopAt: number;
   maxRequests: number;
+  /** GETs a browser would not have sent: its private cache still held a fresh copy (see LoadClient.get). */
+  browserCacheHits: { startedAt: number; label: string }[];
+}
+
+/** How long a response may be reused, from its Cache-Control (0 for no-store, no-cache or no max-age). */
+export function freshSeconds(cacheControl: string | null): number {
+  const directives = (cacheControl ?? "").toLowerCase().split(",").map((directive) => directive.trim());
+  if (directives.includes("no-store") || directives.includes("no-cache")) return 0;
+  const maxAge = directives.find((directive) => directive.startsWith("max-age="));
+  const seconds = Number(maxAge?.slice("max-age=".length));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
 }
 
 /**
  * One simulated user: a session cookie, its own seeded generator, the load model's pause before every action, and a
  * sample per request. A request is an error on a non-2xx status, a network error or timeout, or a body that is not
  * what the caller expects (a tRPC result, or a non-empty body of the expected content type).
+ *
+ * Plain GETs (images) go through a private cache as a browser's does: a response whose Cache-Control allows reuse is
+ * kept for its max-age and not asked for again meanwhile (counted in `browserCacheHits`, not as a request); after
+ * that it is revalidated with If-None-Match, and a 304 counts as a good answer. A `no-store` server gets every
+ * request, as before. tRPC answers are never reused (they are no-store).
  */
 export class LoadClient {
   readonly random: Rng;
   private readonly cookie: string;
+  private readonly cache = new Map<string, { etag: string | null; freshUntil: number }>();
 
   constructor(
     private readonly base: string,
@@ -384,20 +412,47 @@ export class LoadClient {
     return data;
   }
 
-  /** A plain GET whose answer must be `contentType` with a non-empty body. */
+  /** A plain GET whose answer must be `contentType` with a non-empty body (or a 304 for a copy this client holds). */
   async get(label: string, url: string, contentType: string): Promise<boolean> {
-    return this.timed(label, `${this.base}${url}`, async (response) => {
-      const bytes = (await response.arrayBuffer()).byteLength;
-      return bytes > 0 && response.headers.get("content-type") === contentType;
-    });
+    const cached = this.cache.get(url);
+    const now = performance.now();
+    if (cached && now < cached.freshUntil) {
+      this.run.browserCacheHits.push({ startedAt: now, label });
+      return true;
+    }
+    const headers: Record<string, string> = cached?.etag ? { "if-none-match": cached.etag } : {};
+    return this.timed(
+      label,
+      `${this.base}${url}`,
+      async (response) => {
+        const fresh = freshSeconds(response.headers.get("cache-control"));
+        if (response.status === 304) {
+          await response.arrayBuffer();
+          if (!cached) return false;
+          cached.freshUntil = performance.now() + fresh * 1000;
+          return true;
+        }
+        const bytes = (await response.arrayBuffer()).byteLength;
+        const ok = bytes > 0 && response.ok && response.headers.get("content-type") === contentType;
+        if (ok && fresh > 0) this.cache.set(url, { etag: response.headers.get("etag"), freshUntil: performance.now() + fresh * 1000 });
+        else this.cache.delete(url);
+        return ok;
+      },
+      headers,
+    );
   }
 
-  private async timed(label: string, url: string, check: (response: Response) => Promise<boolean>): Promise<boolean> {
+  private async timed(
+    label: string,
+    url: string,
+    check: (response: Response) => Promise<boolean>,
+    headers: Record<string, string> = {},
+  ): Promise<boolean> {
     const startedAt = performance.now();
     let ok = false;
     try {
-      const response = await fetch(url, { headers: { cookie: this.cookie }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-      ok = (await check(response)) && response.ok;
+      const response = await fetch(url, { headers: { ...headers, cookie: this.cookie }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      ok = (await check(response)) && (response.ok || response.status === 304);
     } catch {
       ok = false;
     }
@@ -419,6 +474,8 @@ export async function withConcurrency<T>(items: readonly T[], limit: number, tas
 
 export interface ScenarioMeasurement {
   measured: Sample[];
+  /** Measured-period GETs answered by the client's own cache (no request sent). */
+  browserCacheHits: number;
   warmupRequests: number;
   warmupErrors: number;
   measuredSeconds: number;
@@ -445,7 +502,7 @@ export async function measureScenario(options: {
   const loadAtStart = os.loadavg()[0] ?? 0;
   const started = performance.now();
   const measureFrom = started + options.warmupSeconds * 1000;
-  const run: ScenarioRun = { samples: [], stopAt: measureFrom + options.seconds * 1000, maxRequests: options.maxRequests };
+  const run: ScenarioRun = { samples: [], stopAt: measureFrom + options.seconds * 1000, maxRequests: options.maxRequests, browserCacheHits: [] };
   let cpuBefore: CpuSnapshot | undefined;
   let transactionsBefore: Promise<number> | undefined;
   const snapshotTimer = setTimeout(() => {
@@ -465,6 +522,7 @@ export async function measureScenario(options: {
   const measuredSeconds = Math.max(0.001, (finished - measureFrom) / 1000);
   return {
     measured,
+    browserCacheHits: run.browserCacheHits.filter((hit) => hit.startedAt >= measureFrom).length,
     warmupRequests: warmup.length,
     warmupErrors: warmup.filter((sample) => !sample.ok).length,
     measuredSeconds,
@@ -566,11 +624,15 @@ export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests:
 const positiveInt = (value: string | undefined, fallback: number, name: string) => positiveInteger(name, value) ?? fallback;
 
 /** Options every load benchmark takes, plus the benchmark's own positive-integer options with their defaults. */
-export function parseLoadOptions<Extra extends string>(argv: readonly string[], extra: Record<Extra, number>) {
+export function parseLoadOptions<Extra extends string, Text extends string = never>(
+  argv: readonly string[],
+  extra: Record<Extra, number>,
+  textOptions: readonly Text[] = [],
+) {
   const { values } = parseArgs({
     args: [...argv],
     options: Object.fromEntries(
-      ["lesions", "clients", "seconds", "warmup", "scenario", "think", ...Object.keys(extra)].map((name) => [name, { type: "string" as const }]),
+      ["lesions", "clients", "seconds", "warmup", "scenario", "think", ...Object.keys(extra), ...textOptions].map((name) => [name, { type: "string" as const }]),
     ),
   });
   const text = values as Record<string, string | undefined>;
@@ -589,7 +651,8 @@ export function parseLoadOptions<Extra extends string>(argv: readonly string[], 
   const own = Object.fromEntries(Object.entries<number>(extra).map(([name, fallback]) => [name, positiveInt(text[name], fallback, name)])) as Record<Extra, number>;
   // A run writes the committed results file only at full size, with both scenarios.
   const full = lesions >= 100_000 && clients >= 50 && seconds >= 30 && models.length === 2;
-  return { lesions, clients, seconds, warmupSeconds, models, full, own };
+  const texts = Object.fromEntries(textOptions.map((name) => [name, text[name]])) as Record<Text, string | undefined>;
+  return { lesions, clients, seconds, warmupSeconds, models, full, own, texts };
 }
 
 /** Ends the process whatever hangs: a benchmark must finish by itself. Returns the timer, to clear on success. */

@@ -4,8 +4,14 @@
  * clients, bounded in time (warm-up + measured seconds per scenario) and in count (at most --max-requests per
  * scenario). Writes bench/results/load.json: requests/s, p50/p95/p99 and errors per path and overall, per scenario.
  *
- *   nice npx tsx bench/load.ts                                        # full run: 100,000 lesions, 50 clients, both scenarios, 30 s each
+ *   nice npx tsx bench/load.ts                                        # full run: 100,000 lesions, 50 clients, both scenarios, 30 s each, both settings
  *   npx tsx bench/load.ts --lesions 2000 --clients 5 --seconds 5      # smoke run; prints, writes nothing
+ *
+ * Server settings, side by side in one run (`--settings both`, the default; or `before` / `after` alone):
+ *   before  one `next start` process, images never kept by the browser (IMAGE_BROWSER_CACHE_SECONDS=0): as before
+ *           issue 17, on today's code
+ *   after   as `npm start` runs it: WEB_PROCESSES server processes (one per core) behind web-cluster.mjs, images kept
+ *           by the signed-in browser for IMAGE_BROWSER_CACHE_SECONDS (1800 s) and then revalidated
  *
  * Each client is a reviewer looping over what the pages load (bench/load-support.ts has the two load models):
  *   queue path      review.counts, review.queue (page 1; kind tab cycles) and two cursor pages
@@ -69,6 +75,20 @@ const PATHS = {
 } as const;
 type PathName = keyof typeof PATHS;
 const PATH_OF = new Map<string, PathName>(Object.entries(PATHS).flatMap(([name, labels]) => labels.map((label) => [label, name as PathName])));
+
+const SETTINGS = {
+  before: {
+    description: "before issue 17: one `next start` process; images answered `private, no-store` (IMAGE_BROWSER_CACHE_SECONDS=0), so every queue page re-fetches its thumbnails",
+    webProcesses: undefined,
+    env: { IMAGE_BROWSER_CACHE_SECONDS: "0" },
+  },
+  after: {
+    description: `as npm start runs it: ${os.availableParallelism()} web server processes (WEB_PROCESSES, one per core) behind server/runtime/web-cluster.mjs; images \`private, max-age=1800, immutable\` with an ETag, reused by each client's private cache and revalidated after it expires`,
+    webProcesses: os.availableParallelism(),
+    env: {},
+  },
+} as const;
+type SettingsName = keyof typeof SETTINGS;
 
 const EXPLANATION_NOTE =
   "review.explanation is not in the mix. One map is an occlusion-sensitivity computation: 170 forward passes of the 28 px pretrained model, about 145 ms of CPU per map (measured on 6 HAM10000 sample images with onnxruntime-node, 140-193 ms wall each), ten times a queue call; maps are computed one at a time per server process (at most about 7 new maps a second) and cached per (model version, image). 50 reviewers opening a new case every few seconds would queue behind that one computation and measure the model, not the web paths. The seeded model versions also have no model files, so the route would only answer 'unavailable'. The review page loads the map lazily, after the case is shown.";
@@ -162,6 +182,8 @@ async function runScenario(options: {
   options.log(`${loadModelName(model)}: ${options.jars.length} clients, ${options.warmupSeconds} s warm-up, then ${options.seconds} s measured`);
   const run = await measureScenario({ ...options, databaseName: DATABASE, user: reviewer(options.dashboardEvery) });
   const { overall, paths, calls } = report(run.measured, run.measuredSeconds);
+  const perSecond = (labels: readonly string[]) =>
+    round1(run.measured.filter((sample) => sample.ok && labels.includes(sample.label)).length / run.measuredSeconds);
   return {
     scenario: loadModelName(model),
     load_model: describeLoadModel(model),
@@ -173,6 +195,10 @@ async function runScenario(options: {
     errors: overall.errors,
     requests: overall.requests,
     max_ms: overall.max_ms,
+    // What reviewers got done, whatever the number of requests it took: queue pages shown, cases opened.
+    queue_pages_per_second: perSecond(["review.queue", "review.queue (cursor)"]),
+    cases_opened_per_second: perSecond(["review.flag"]),
+    browser_cache_hits: run.browserCacheHits,
     paths,
     calls,
     measured_seconds: round1(run.measuredSeconds),
@@ -189,10 +215,15 @@ async function runScenario(options: {
 type ScenarioResult = Awaited<ReturnType<typeof runScenario>>;
 
 async function main(): Promise<void> {
-  const { lesions, clients, seconds, warmupSeconds, models, full, own } = parseLoadOptions(process.argv.slice(2), {
-    "max-requests": 200_000,
-    "dashboard-every": 10,
-  });
+  const { lesions, clients, seconds, warmupSeconds, models, full: fullSize, own, texts } = parseLoadOptions(
+    process.argv.slice(2),
+    { "max-requests": 200_000, "dashboard-every": 10 },
+    ["settings"],
+  );
+  const settingsArg = texts.settings ?? "both";
+  if (!["both", "before", "after"].includes(settingsArg)) throw new Error("--settings must be both, before or after");
+  const settingsNames: SettingsName[] = settingsArg === "both" ? ["before", "after"] : [settingsArg as SettingsName];
+  const full = fullSize && settingsNames.length === 2;
   const maxRequests = own["max-requests"];
   const dashboardEvery = own["dashboard-every"];
   assertProductionBuild();
@@ -203,7 +234,7 @@ async function main(): Promise<void> {
 
   let database: BenchDatabase | undefined;
   let server: RunningServer | undefined;
-  const hardStop = armHardStop("load", models.length * (seconds + warmupSeconds) + 600, async () => {
+  const hardStop = armHardStop("load", settingsNames.length * models.length * (seconds + warmupSeconds) + 600, async () => {
     server?.process.kill("SIGKILL");
     await database?.handle.stop();
   });
@@ -227,25 +258,60 @@ async function main(): Promise<void> {
     const user = await createBenchUser(database.url, { email: "load@dermflag.example", name: "Load Reviewer", role: "DERMATOLOGIST" });
     log(`seeded ${lesions} lesions, ${database.openFlags} open flags, ${images!.rows} image rows on ${images!.sources} real photographs, in ${database.seedSeconds.toFixed(1)} s`);
 
-    server = await startProductionServer({ port: PORT, env: { DATABASE_URL: database.url, IMAGE_STORE: "local", IMAGE_STORE_DIR: imageStoreDir } });
-    log("server is up; signing in the clients");
-    const jars: CookieJar[] = [];
-    for (let index = 0; index < clients; index++) jars.push(await signIn(server.base, user.email, user.password));
+    const settingsResults: Partial<Record<SettingsName, Record<string, ScenarioResult>>> = {};
+    for (const name of settingsNames) {
+      const settings = SETTINGS[name];
+      log(`settings "${name}": ${settings.description}`);
+      server = await startProductionServer({
+        port: PORT,
+        webProcesses: settings.webProcesses,
+        env: { DATABASE_URL: database.url, IMAGE_STORE: "local", IMAGE_STORE_DIR: imageStoreDir, ...settings.env },
+      });
+      log("server is up; signing in the clients");
+      const jars: CookieJar[] = [];
+      for (let index = 0; index < clients; index++) jars.push(await signIn(server.base, user.email, user.password));
 
-    const scenarios: Record<string, ScenarioResult> = {};
-    for (const model of models) {
-      const result = await runScenario({ model, jars, server, database, seconds, warmupSeconds, maxRequests, dashboardEvery, log });
-      scenarios[model.kind] = result;
-      log(`${result.scenario}: ${result.requests} requests, ${result.requests_per_second} req/s, p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms, p99 ${result.p99_ms} ms, errors ${result.errors}`);
-      for (const [name, summary] of Object.entries(result.paths)) {
-        log(`  ${name.padEnd(9)} ${summary.requests_per_second} req/s, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, p99 ${summary.p99_ms} ms, errors ${summary.errors}`);
+      const scenarios: Record<string, ScenarioResult> = {};
+      for (const model of models) {
+        const result = await runScenario({ model, jars, server, database, seconds, warmupSeconds, maxRequests, dashboardEvery, log });
+        scenarios[model.kind] = result;
+        log(
+          `${name} ${result.scenario}: ${result.requests} requests, ${result.requests_per_second} req/s, p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms, p99 ${result.p99_ms} ms, errors ${result.errors}; ${result.queue_pages_per_second} queue pages/s, ${result.browser_cache_hits} browser-cache hits`,
+        );
+        for (const [pathName, summary] of Object.entries(result.paths)) {
+          log(`  ${pathName.padEnd(9)} ${summary.requests_per_second} req/s, p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, p99 ${summary.p99_ms} ms, errors ${summary.errors}`);
+        }
+        if (result.errors > 0) log(`last server output:\n${server.log.slice(-20).join("\n")}`);
       }
-      if (result.errors > 0) log(`last server output:\n${server.log.slice(-20).join("\n")}`);
+      settingsResults[name] = scenarios;
+      await server.stop();
+      server = undefined;
     }
-
+    const scenarios = settingsResults.after ?? settingsResults.before!;
     const primary = primaryScenario(scenarios);
+    const comparison =
+      settingsResults.before && settingsResults.after
+        ? Object.fromEntries(
+            models.map((model) => {
+              const before = settingsResults.before![model.kind]!;
+              const after = settingsResults.after![model.kind]!;
+              const ratio = (a: number, b: number) => (b > 0 ? Number((a / b).toFixed(2)) : null);
+              return [
+                model.kind,
+                {
+                  requests_per_second: { before: before.requests_per_second, after: after.requests_per_second, ratio: ratio(after.requests_per_second, before.requests_per_second) },
+                  queue_pages_per_second: { before: before.queue_pages_per_second, after: after.queue_pages_per_second, ratio: ratio(after.queue_pages_per_second, before.queue_pages_per_second) },
+                  p95_ms: { before: before.p95_ms, after: after.p95_ms },
+                  errors: { before: before.errors, after: after.errors },
+                },
+              ];
+            }),
+          )
+        : null;
     const result = {
-      benchmark: "queue, review, image and dashboard paths under concurrent signed-in clients (issue 8)",
+      benchmark: "queue, review, image and dashboard paths under concurrent signed-in clients (issue 8; side by side with the settings before issue 17)",
+      settings_note:
+        "Top-level figures and `scenarios` are the 'after' settings. `settings` holds both runs; `comparison` sets them side by side. Under browser caching fewer requests reach the server (a fresh copy is not asked for again), so requests/s alone under-states the change: queue_pages_per_second counts what reviewers got done.",
       scenario: primary.scenario,
       scenario_note: SCENARIO_NOTE,
       lesions,
@@ -257,6 +323,8 @@ async function main(): Promise<void> {
       errors: primary.errors,
       paths: primary.paths,
       scenarios,
+      comparison,
+      settings: Object.fromEntries(settingsNames.map((name) => [name, { description: SETTINGS[name].description, scenarios: settingsResults[name] }])),
       data: { ...database.seeded, open_flags: database.openFlags, open_flags_added: database.openFlagsAdded, seed_seconds: round1(database.seedSeconds), image_blobs: images },
       workload: {
         paths: Object.fromEntries(Object.entries(PATHS).map(([name, labels]) => [name, [...labels]])),
@@ -264,14 +332,14 @@ async function main(): Promise<void> {
         explanation: EXPLANATION_NOTE,
         bounds: { measured_seconds_per_scenario: seconds, warmup_seconds: warmupSeconds, max_requests_per_scenario: maxRequests },
       },
-      server: `next start (production build in .next), NODE_ENV=production, default Prisma pool (10), local image store, embedded PostgreSQL 18 (vacuumed and analysed after seeding), load generator on the same machine over loopback`,
+      server: `next start (production build in .next; see settings for the processes), NODE_ENV=production, default Prisma pool (10) per process, local image store, embedded PostgreSQL 18 (vacuumed and analysed after seeding), load generator on the same machine over loopback`,
       machine: { ...machine, load_average_1m_at_end: round1(os.loadavg()[0] ?? 0), note: "cores shared with other work; clients, server and database all on these cores" },
       date: new Date().toISOString(),
       command: `${os.getPriority() > 0 ? "nice " : ""}npx tsx bench/load.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(" ")}` : ""}`,
     };
     console.log(JSON.stringify(result, null, 2));
     if (full) log(`wrote ${path.relative(REPO_ROOT, writeResults(resultsFile, result))}`);
-    else log("smaller than the full run (100,000 lesions, 50 clients, 30 s, both scenarios): results not written");
+    else log("smaller than the full run (100,000 lesions, 50 clients, 30 s, both scenarios, both settings): results not written");
   } catch (error) {
     if (server?.log.length) console.error(`[load] last server output:\n${server.log.slice(-40).join("\n")}`);
     throw error;
