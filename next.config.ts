@@ -10,10 +10,12 @@ const securityHeaders = [
 ];
 
 /**
- * The proxy (proxy.ts) runs for every request, and Next.js holds at most this much of a request body while it does:
- * above it an upload would reach its route cut short. IMAGE_MAX_BYTES (server/env.ts) may not exceed it.
+ * The proxy (proxy.ts) runs for pages and the routes that take no large body, and Next.js holds up to this much of a
+ * request body (the whole of it, before the proxy runs) while it does. The largest legitimate one is a page's form
+ * post (sign-in, the audit page's patient search), well under Next.js's own 1 MB server-action limit; the tRPC,
+ * upload and FHIR routes, which take large bodies and refuse oversized ones themselves, are outside the proxy.
  */
-const REQUEST_BODY_CEILING_BYTES = 100 * 1024 * 1024;
+const REQUEST_BODY_CEILING_BYTES = 1024 * 1024;
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,

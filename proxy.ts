@@ -1,6 +1,7 @@
 /**
  * Signed-out visitors go to the login page (API callers get 401). This is only the first gate: every page and
- * procedure checks the session and role again where it reads data. Every response also gets the
+ * procedure checks the session and role again where it reads data. The routes that take large bodies are outside it
+ * (see the matcher). Every response also gets the
  * Content-Security-Policy with this request's script nonce (server/security).
  */
 import NextAuth from "next-auth";
@@ -20,6 +21,9 @@ const signInGate = auth as unknown as ProxyHandler<NextFetchEvent>;
 export default withContentSecurityPolicy(signInGate);
 
 export const config = {
-  // Everything but static assets: every page and route answer carries the policy.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Every page and route but static assets and the routes that take large bodies: Next.js receives and holds a
+  // request's whole body before the proxy runs, and these refuse an oversized one themselves from its headers, with
+  // the sign-in gate in the route (server/auth/route-gate.ts, or the session check of server/fhir/http.ts): tRPC
+  // (256 KB), the image upload (IMAGE_MAX_BYTES) and FHIR (10 MiB). Their JSON answers need no page policy.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/trpc(?:/|$)|api/lesions/[^/]+/images$|api/fhir(?:/|$)).*)"],
 };

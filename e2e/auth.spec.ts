@@ -1,4 +1,31 @@
+import http from "node:http";
 import { expect, makeUser, signInViaApi, test } from "./fixtures";
+
+/**
+ * POSTs a body declared as `declaredBytes` but sends only its first kilobyte, and waits for an answer: one can only
+ * come from the headers. A server that first receives the whole body (Next.js's proxy does) never answers: refused
+ * after `patienceMs`.
+ */
+function postWithoutTheBody(path: string, headers: Record<string, string>, declaredBytes = 50 * 1024 * 1024, patienceMs = 10_000) {
+  return new Promise<number>((resolve, reject) => {
+    const request = http.request({ host: "127.0.0.1", port: 3100, path, method: "POST", headers: { ...headers, "content-length": String(declaredBytes) } });
+    const timer = setTimeout(() => {
+      request.destroy();
+      reject(new Error(`no answer to ${path} within ${patienceMs} ms: the server waited for the body`));
+    }, patienceMs);
+    request.on("response", (response) => {
+      clearTimeout(timer);
+      response.resume();
+      resolve(response.statusCode ?? 0);
+      request.destroy();
+    });
+    request.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    request.write(Buffer.alloc(1024, 0x20));
+  });
+}
 
 test.describe("signing in and roles", () => {
   test("a signed-out visitor is sent to the login page", async ({ page }) => {
@@ -90,6 +117,59 @@ test.describe("signing in and roles", () => {
     await signInViaApi(page.request, lockedOut);
   });
 
+  test("after an admin's password reset the user signs in with the temporary one and must change it before anything else", async ({ signedInAs, db, browser }) => {
+    const user = await makeUser(db, "DERMATOLOGIST");
+    const temporary = "temporary-e2e-4821";
+    const chosen = "chosen-by-the-user-7391";
+    const { page: admin } = await signedInAs("ADMIN");
+    await admin.goto("/admin");
+    const row = admin.getByTestId("user-row").filter({ hasText: user.email });
+    await row.getByRole("button", { name: "Reset password" }).click();
+    await row.getByLabel("Temporary password").fill(temporary);
+    await row.getByRole("button", { name: "Set", exact: true }).click();
+    await expect(row.getByRole("status")).toContainText("they must change it at sign-in");
+
+    const context = await browser.newContext({ baseURL: "http://127.0.0.1:3100" });
+    const page = await context.newPage();
+    const signIn = async (password: string) => {
+      await page.goto("/login");
+      await page.getByLabel("Email").fill(user.email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    };
+    await signIn(user.password);
+    await expect(page.getByTestId("login-error")).toBeVisible();
+    await signIn(temporary);
+    await expect(page).toHaveURL(/\/account\/password$/);
+    await expect(page.getByText("An administrator reset your password")).toBeVisible();
+    // Nothing else opens: pages come back here, the API refuses.
+    await page.goto("/patients");
+    await expect(page).toHaveURL(/\/account\/password$/);
+    const refused = await page.request.get("/api/trpc/overview.counts");
+    expect(refused.status()).toBe(403);
+    expect(await refused.text()).toContain("Choose a new password first.");
+    const image = await page.request.get("/api/images/no-such-image");
+    expect(image.status()).toBe(403);
+
+    const form = page.getByRole("form", { name: "Change your password" });
+    await form.getByLabel("Current password").fill("not-the-temporary-one");
+    await form.getByLabel("New password (12+ characters)").fill(chosen);
+    await form.getByLabel("New password again").fill(chosen);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByTestId("form-error")).toHaveText("The current password is not right.");
+    await form.getByLabel("Current password").fill(temporary);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await expect(page).toHaveURL(/\/queue$/);
+    await expect(page.getByTestId("current-user")).toContainText("Dermatologist");
+    await page.goto("/patients");
+    await expect(page).toHaveURL(/\/patients$/);
+    expect((await page.request.get("/api/trpc/overview.counts")).status()).toBe(200);
+    await context.close();
+
+    // The temporary password is spent; the chosen one signs in.
+    await signInViaApi(admin.request, { email: user.email, password: chosen });
+  });
+
   test("demo mode shows its banner on every page, the login page included", async ({ page, signedInAs }) => {
     await page.goto("/login");
     await expect(page.getByTestId("demo-banner")).toContainText("published passwords");
@@ -162,6 +242,24 @@ test.describe("bad input", () => {
     expect(response.status()).toBe(400);
     const body = (await response.json()) as { error: { json: { data: { fieldErrors: Record<string, string[]> } } } };
     expect(Object.keys(body.error.json.data.fieldErrors).sort()).toEqual(["email", "name", "password"]);
+  });
+
+  test("an oversized POST to tRPC or the upload is refused from its headers, before the body arrives; pages stay behind the gate", async ({ page, request, signedInAs }) => {
+    const json = { "content-type": "application/json" };
+    const octets = { "content-type": "application/octet-stream" };
+    expect(await postWithoutTheBody("/api/trpc/patients.create", json)).toBe(401);
+    expect(await postWithoutTheBody("/api/lesions/no-such-lesion/images", octets)).toBe(401);
+
+    await signedInAs("DERMATOLOGIST");
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    expect(await postWithoutTheBody("/api/trpc/patients.create", { ...json, cookie })).toBe(413);
+    // The upload answers a lesion that does not exist before reading the body (a real one: 422 over IMAGE_MAX_BYTES).
+    expect(await postWithoutTheBody("/api/lesions/no-such-lesion/images", { ...octets, cookie })).toBe(404);
+
+    // Pages are still behind the proxy's sign-in gate.
+    const signedOut = await request.get("/patients", { maxRedirects: 0 });
+    expect(signedOut.status()).toBe(307);
+    expect(new URL(signedOut.headers().location ?? "", "http://x").pathname).toBe("/login");
   });
 
   test("the API refuses an anonymous caller with 401 and a dermatologist's admin call with 403", async ({ page, signedInAs }) => {

@@ -68,7 +68,7 @@ const envSchema = z.object({
     .regex(/^\/*(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*[A-Za-z0-9_-][A-Za-z0-9._-]*\/*$/, "must be folder names separated by /")
     .optional(),
   /** Largest image upload in bytes (default 25 MB). */
-  // Capped by the request-body ceiling the proxy lets through (next.config.ts REQUEST_BODY_CEILING_BYTES).
+  // 100 MiB at most: no dermoscopy or clinical photograph needs more, and the upload route holds one whole image.
   IMAGE_MAX_BYTES: positiveInt(25 * 1024 * 1024).pipe(z.number().max(100 * 1024 * 1024, "must be at most 100 MiB")),
   /** Largest image in pixels (width x height), refused from the header before decoding (default 50 megapixels). */
   IMAGE_MAX_PIXELS: positiveInt(50_000_000),

@@ -1,3 +1,4 @@
+import { withSessionGate } from "@/server/auth/route-gate";
 import { currentUser } from "@/server/auth/session";
 import { getDb } from "@/server/db/client";
 import { env } from "@/server/env";
@@ -6,8 +7,11 @@ import { getSenderBoss } from "@/server/jobs/boss";
 import { QUEUES } from "@/server/jobs/queues";
 import { createImageStoreFromEnv, imageLimitsFromEnv } from "@/server/services/images";
 
-/** Upload one image to a lesion: see server/http/upload-lesion-image.ts. */
-export async function POST(request: Request, context: { params: Promise<{ lesionId: string }> }) {
+/**
+ * Upload one image to a lesion: see server/http/upload-lesion-image.ts. Not behind proxy.ts (which would hold the
+ * whole body first): the sign-in gate runs here (server/auth/route-gate.ts).
+ */
+export const POST = withSessionGate(async (request: Request, context: { params: Promise<{ lesionId: string }> }) => {
   const { lesionId } = await context.params;
   return uploadLesionImage({
     request,
@@ -18,4 +22,4 @@ export async function POST(request: Request, context: { params: Promise<{ lesion
     limits: imageLimitsFromEnv(env()),
     onStored: async (imageId) => (await getSenderBoss()).send(QUEUES.scoreImages, { imageIds: [imageId] }),
   });
-}
+});
