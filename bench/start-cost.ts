@@ -11,8 +11,7 @@
  *   npx tsx bench/start-cost.ts      # writes bench/results/start-cost.json
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { machineInfo, writeResults } from "./ml-bench-support";
 import { quantile, REPO_ROOT } from "./load-support";
@@ -29,11 +28,13 @@ function loadOnce(nodeArgs: string[], module: string, env: Record<string, string
 function summary(samples: { ms: number; rssMb: number }[]) {
   const ms = samples.map((sample) => sample.ms).sort((a, b) => a - b);
   const rss = samples.map((sample) => sample.rssMb).sort((a, b) => a - b);
-  return { load_ms_p50: Math.round(quantile(ms, 0.5)), load_ms_min: ms[0], load_ms_max: ms.at(-1), rss_mb_p50: Math.round(quantile(rss, 0.5)), runs: samples.length };
+  return { load_ms_p50: Math.round(quantile(ms, 0.5)), load_ms_min: Math.round(ms[0]!), load_ms_max: Math.round(ms.at(-1)!), rss_mb_p50: Math.round(quantile(rss, 0.5)), runs: samples.length };
 }
 
 function main(): void {
-  const work = mkdtempSync(path.join(os.tmpdir(), "dermflag-start-cost-"));
+  // Inside the repository, so that the bundle's package imports resolve from node_modules.
+  mkdirSync(path.join(REPO_ROOT, ".data"), { recursive: true });
+  const work = mkdtempSync(path.join(REPO_ROOT, ".data", "start-cost-"));
   try {
     const probe = path.join(work, "probe.mjs");
     // Time from the import to the graph being ready, and the resident memory then; exits before the worker's main runs.
