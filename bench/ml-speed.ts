@@ -15,6 +15,11 @@
  *
  *   npx tsx bench/ml-speed.ts [--model <dir>] [--single 300] [--batch-seconds 5] [--train-seconds 30] [--threads 1]
  *                             [--pipeline-threads 1,2] [--skip-train]
+ *
+ * The demo model: --model ml/pretrained/v20261205-064832-s0 --out bench/results/ml-speed-mobilenetv2.json. The 28-px
+ * baseline (the demo model until ebee2a2) comes back from git: mkdir -p /tmp/dermflag-28px && git archive ebee2a2~1
+ * ml/pretrained/v20261126-090422-s0 | tar -x -C /tmp/dermflag-28px, then --model /tmp/dermflag-28px/ml/pretrained/
+ * v20261126-090422-s0 (writes bench/results/ml-speed.json).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
