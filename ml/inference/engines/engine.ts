@@ -47,7 +47,12 @@ export interface EngineOptions {
   device?: InferenceDevice;
   /** Dawn's adapter check (tests inject one; default ml/backend's probeWebGpuAdapter). */
   probeAdapter?: () => Promise<AdapterProbe>;
-  /** ONNX Runtime intra-op threads (default 1: on a shared 2-core machine a second thread mostly adds contention). */
+  /**
+   * ONNX Runtime intra-op threads. Default 1, chosen for 2 cores: the other core decodes the next images (predictEach)
+   * and serves the web processes. Measured with the demo model on the shared 2-core machine under load, 2 threads gave
+   * 0.3-0.5x the pipelined images/s and 2-5x the single-image p50 of 1 thread (the second thread spins against the
+   * decoding); bench/ml-speed.ts reports both for a quiet machine.
+   */
   threads?: number;
   /** Largest batch sent to the engine at once (default 256). */
   maxBatch?: number;
