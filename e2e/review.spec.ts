@@ -5,7 +5,8 @@
  */
 import { randomInt } from "node:crypto";
 import type { Db } from "../server/db/client";
-import { expect, makeUser, signInViaApi, test } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { expect, makeUser, signInViaApi, test as base, type TestUser } from "./fixtures";
 import { recomputeLesionFlag } from "../server/services/flags/recompute-flags";
 import { operatingPointInForce } from "../server/services/models/operating-point-in-force";
 import { scoredLesion } from "./scored-lesion";
@@ -45,6 +46,20 @@ async function scoredLesionWithOwnModel(db: Db, clinicianId: string) {
   return { ...seeded, ownModel };
 }
 
+/** Every test's start: a dermatologist signed in, with a scored lesion and a model version of the test's own. */
+interface Reviewer {
+  page: Page;
+  user: TestUser;
+  seeded: Awaited<ReturnType<typeof scoredLesionWithOwnModel>>;
+}
+
+const test = base.extend<{ reviewer: Reviewer }>({
+  reviewer: async ({ signedInAs, db }, use) => {
+    const { page, user } = await signedInAs("DERMATOLOGIST");
+    await use({ page, user, seeded: await scoredLesionWithOwnModel(db, user.id) });
+  },
+});
+
 /** More lesions of the seeded lesion's patient, each able to hold its own open flag. */
 async function otherLesions(db: Db, lesionId: string, count: number): Promise<string[]> {
   const { patientId } = await db.lesion.findUniqueOrThrow({ where: { id: lesionId }, select: { patientId: true } });
@@ -57,13 +72,12 @@ async function otherLesions(db: Db, lesionId: string, count: number): Promise<st
 
 test.describe("the review queue", () => {
   test("a dermatologist finds a flag, reads the evidence and defers it by keyboard; a second reviewer is told it was decided", async ({
-    signedInAs,
+    reviewer,
     db,
     browser,
     baseURL,
   }) => {
-    const { page, user } = await signedInAs("DERMATOLOGIST");
-    const seeded = await scoredLesionWithOwnModel(db, user.id);
+    const { page, user, seeded } = reviewer;
     // At the operating point in force: a flag at any other threshold is stale, and the worker's sweep would recompute
     // it (in shadow mode, without the deferral suggestion) while the test runs.
     const { threshold } = await operatingPointInForce(db, seeded.model.id);
@@ -183,9 +197,8 @@ test.describe("the review queue", () => {
     expect(audit[0]!.after).toMatchObject({ decision: "DEFER_MONITOR", note: "Photograph again at follow-up." });
   });
 
-  test("j and k move between flags in queue order, the queue pages by cursor, and an overdue follow-up links to its lesion", async ({ signedInAs, db }) => {
-    const { page, user } = await signedInAs("DERMATOLOGIST");
-    const seeded = await scoredLesionWithOwnModel(db, user.id);
+  test("j and k move between flags in queue order, the queue pages by cursor, and an overdue follow-up links to its lesion", async ({ reviewer, db }) => {
+    const { page, user, seeded } = reviewer;
     // Two random scores a billionth apart: no other flag (another test, a retry) can sit between them in queue order.
     const score = 0.95 + randomInt(0, 1_000_000) / 1e8;
     // A lesion has at most one open flag (Flag_one_open_per_lesion): the second flag is on another of the patient's lesions.
@@ -257,13 +270,12 @@ test.describe("the review queue", () => {
   });
 
   test("a key decision asks before it records and opens the next case; its author amends it to a second read, which only another reviewer can give", async ({
-    signedInAs,
+    reviewer,
     db,
     browser,
     baseURL,
   }) => {
-    const { page, user } = await signedInAs("DERMATOLOGIST");
-    const seeded = await scoredLesionWithOwnModel(db, user.id);
+    const { page, user, seeded } = reviewer;
     // The case as the flag policy raises it (so the worker's stale-flag sweep has nothing to change in it), and a
     // case after it in queue order (no planned biopsy), so that a next case exists.
     await recomputeLesionFlag({ db, lesionId: seeded.lesionId });
