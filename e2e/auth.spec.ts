@@ -232,6 +232,10 @@ test.describe("bad input", () => {
     const response = await page.goto("/no-such-page");
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    // Inside the app's frame, with its navigation and a way back.
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Patients" })).toBeVisible();
+    await page.getByRole("link", { name: "Go to the review queue" }).click();
+    await expect(page).toHaveURL(/\/queue$/);
   });
 
   test("invalid tRPC input is a 400 with field errors", async ({ signedInAs }) => {
