@@ -139,6 +139,16 @@ test.describe("the Content-Security-Policy", () => {
     await expect(page.getByTestId("model-output")).toBeVisible();
     // The explanation map: the image under a canvas painted in the browser.
     await expect(page.getByTestId("explanation-overlay")).toBeVisible({ timeout: 60_000 });
+    // At the image's own proportions (not squashed to a square), with a legend in the overlay's own colours.
+    const mapImage = page.getByTestId("explanation-image");
+    await expect.poll(() => mapImage.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBeGreaterThan(0);
+    const { width, height } = await db.lesionImage.findFirstOrThrow({ where: { lesionId: seeded.lesionId }, select: { width: true, height: true } });
+    expect(await mapImage.evaluate((image: HTMLImageElement) => image.clientWidth / image.clientHeight)).toBeCloseTo(width / height, 1);
+    const ramp = page.getByTestId("explanation-legend-ramp");
+    await expect(ramp).toHaveCSS("background-image", /rgba\(37, 99, 235, 0\.745\).*rgba\(220, 38, 38, 0\.745\)/);
+    // As wide as the map: squeezed between its labels, the ramp was once too thin to show any colour.
+    const [rampWidth, mapWidth] = await Promise.all([ramp, mapImage].map(async (element) => (await element.boundingBox())!.width));
+    expect(rampWidth).toBeGreaterThan(0.9 * mapWidth!);
     await page.getByRole("button", { name: /Open full resolution/ }).click();
     await expect(page.getByRole("dialog").getByRole("img")).toBeVisible();
     await page.keyboard.press("Escape");

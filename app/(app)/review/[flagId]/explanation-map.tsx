@@ -7,16 +7,27 @@ import { useEffect, useRef, useState } from "react";
 import { imageUrl } from "@/server/http/image-url";
 import { useTRPC } from "../../../_trpc/provider";
 import { formatPercent } from "../../_review/probability";
-import { HEAT_BLUE, HEAT_RED, heatPixels } from "./heat-colours";
-
-const rgb = (colour: readonly number[]) => `rgb(${colour.join(" ")})`;
+import { heatLegendGradient, heatPixels } from "./heat-colours";
+import { modelInputBox } from "./model-input-box";
 
 /**
  * Occlusion sensitivity of the chosen image under the flag's model (server/services/review/explain-image.ts), drawn
- * over what the model saw: the centre square crop ("model view") or the whole image squashed to a square, as the
- * model's preprocessing framed it, so the overlay lines up with the pixels it describes.
+ * over the image at its own proportions: the overlay covers the part the model saw (the centre square, the rest
+ * dimmed, or the whole image), as the model's preprocessing framed it, so it lines up with the pixels it describes.
  */
-export function ExplanationMap({ flagId, imageId, imagePosition }: { flagId: string; imageId: string; imagePosition: number }) {
+export function ExplanationMap({
+  flagId,
+  imageId,
+  imagePosition,
+  imageWidth,
+  imageHeight,
+}: {
+  flagId: string;
+  imageId: string;
+  imagePosition: number;
+  imageWidth: number;
+  imageHeight: number;
+}) {
   const trpc = useTRPC();
   const explanation = useQuery(trpc.review.explanation.queryOptions({ flagId, imageId }, { staleTime: Infinity, retry: false }));
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -36,7 +47,7 @@ export function ExplanationMap({ flagId, imageId, imagePosition }: { flagId: str
         Explanation map <span className="text-sm font-normal text-slate-500">(image {imagePosition})</span>
       </h3>
       {explanation.isPending ? (
-        <p role="status" className="flex aspect-square items-center justify-center rounded-lg bg-slate-100 p-4 text-sm text-slate-600">
+        <p role="status" className="flex aspect-[4/3] items-center justify-center rounded-lg bg-slate-100 p-4 text-sm text-slate-600">
           Computing the explanation map: the model scores the image about 200 times with one area covered each time…
         </p>
       ) : explanation.isError ? (
@@ -49,35 +60,48 @@ export function ExplanationMap({ flagId, imageId, imagePosition }: { flagId: str
         </p>
       ) : data ? (
         <figure>
-          <div className="relative aspect-square w-full overflow-hidden rounded-lg bg-slate-900">
+          <div className="relative w-full overflow-hidden rounded-lg bg-slate-900">
             <img
-              src={data.fit === "cover" ? imageUrl(data.imageId, "model") : imageUrl(data.imageId, "original")}
-              alt={`What the model saw of image ${imagePosition}${data.fit === "cover" ? " (centre square)" : " (whole image squashed to a square)"}`}
-              className="absolute inset-0 h-full w-full object-fill"
+              src={imageUrl(data.imageId, "original")}
+              alt={`Image ${imagePosition}, with the part the model saw${data.fit === "cover" ? " (its centre square)" : " (all of it, squashed to a square)"}`}
+              width={imageWidth}
+              height={imageHeight}
+              className="block h-auto w-full"
+              data-testid="explanation-image"
             />
-            {overlay ? (
-              <canvas
-                ref={canvasRef}
-                width={data.cells}
-                height={data.cells}
-                aria-hidden="true"
-                data-testid="explanation-overlay"
-                className="absolute inset-0 h-full w-full"
-              />
-            ) : null}
+            <div
+              className="absolute shadow-[0_0_0_9999px_rgb(15_23_42/0.45)] outline outline-1 outline-white/70"
+              style={modelInputBox(data.fit, imageWidth, imageHeight)}
+              data-testid="explanation-model-input"
+            >
+              {overlay ? (
+                <canvas
+                  ref={canvasRef}
+                  width={data.cells}
+                  height={data.cells}
+                  aria-hidden="true"
+                  data-testid="explanation-overlay"
+                  className="absolute inset-0 h-full w-full"
+                />
+              ) : null}
+            </div>
           </div>
           <figcaption className="mt-2 space-y-2 text-xs text-slate-700">
             <label className="flex items-center gap-2 text-sm">
               <input type="checkbox" checked={overlay} onChange={(event) => setOverlay(event.target.checked)} />
               Show the overlay
             </label>
-            <div aria-hidden="true" className="flex items-center gap-2">
-              <span>Covering raises P(malignant)</span>
-              <span
-                className="h-2 flex-1 rounded-full"
-                style={{ background: `linear-gradient(to right, ${rgb(HEAT_BLUE)}, transparent 50%, ${rgb(HEAT_RED)})` }}
+            {/* The ramp on its own line: between the two labels in a narrow column it was squeezed to nothing. */}
+            <div aria-hidden="true">
+              <div
+                className="h-3 w-full rounded-full border border-slate-300"
+                style={{ backgroundImage: heatLegendGradient() }}
+                data-testid="explanation-legend-ramp"
               />
-              <span>Covering lowers P(malignant)</span>
+              <div className="mt-1 flex justify-between gap-4">
+                <span>Covering raises P(malignant)</span>
+                <span className="text-right">Covering lowers P(malignant)</span>
+              </div>
             </div>
             <p>
               Occlusion sensitivity: each area ({data.patch}×{data.patch} of the model&apos;s {data.inputSize}×{data.inputSize} px input) was

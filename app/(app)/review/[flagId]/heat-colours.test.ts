@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HEAT_BLUE, HEAT_RED, heatPixels, MAX_ALPHA } from "./heat-colours";
+import { HEAT_BLUE, HEAT_RED, heatLegendGradient, heatPixels, MAX_ALPHA } from "./heat-colours";
 
 describe("heatPixels", () => {
   it("paints score-raising areas red and score-lowering ones blue, opacity by the size of the change", () => {
@@ -12,5 +12,16 @@ describe("heatPixels", () => {
 
   it("leaves everything transparent when no area changed the score", () => {
     expect(Array.from(heatPixels([0, 0, 0], 0)).every((value) => value === 0)).toBe(true);
+  });
+});
+
+describe("heatLegendGradient", () => {
+  it("ramps through the overlay's own colours: the largest rise, see-through at no change, the largest drop", () => {
+    const rgba = ([r, g, b, a]: ArrayLike<number> & Iterable<number>) => `rgba(${r}, ${g}, ${b}, ${Number((a! / 255).toFixed(3))})`;
+    const gradient = heatLegendGradient();
+    expect(gradient).toBe(
+      `linear-gradient(to right, ${rgba(heatPixels([-1], 1))} 0%, ${rgba([...HEAT_BLUE, 0])} 50%, ${rgba([...HEAT_RED, 0])} 50%, ${rgba(heatPixels([1], 1))} 100%)`,
+    );
+    expect(gradient).toContain(`rgba(${HEAT_RED.join(", ")}, ${Number((MAX_ALPHA / 255).toFixed(3))}) 100%`);
   });
 });

@@ -50,7 +50,14 @@ export function ImageViewer({ flagId, images, initialImageId }: { flagId: string
             ) : null}
           </figcaption>
         </figure>
-        <ExplanationMap key={selected.id} flagId={flagId} imageId={selected.id} imagePosition={selected.position} />
+        <ExplanationMap
+          key={selected.id}
+          flagId={flagId}
+          imageId={selected.id}
+          imagePosition={selected.position}
+          imageWidth={selected.width}
+          imageHeight={selected.height}
+        />
       </div>
 
       {images.length > 1 ? (
