@@ -30,6 +30,12 @@ test("anonymous visitors are sent to the login page from every page, and refused
     const response = await page.request.fetch(path, { method, headers: { "Content-Type": "application/octet-stream" }, data: "x" });
     expect(response.status(), `${method} ${path}`).toBe(401);
   }
+  // The tab icon is public: the login page shows it before anyone signs in.
+  const icon = await page.request.get("/icon.svg");
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+  await page.goto("/login");
+  await expect(page.locator('head link[rel="icon"]')).toHaveAttribute("href", /^\/icon\.svg/);
 });
 
 for (const role of ["DERMATOLOGIST", "ADMIN"] as const) {

@@ -36,9 +36,12 @@ export function sessionOutlived(authTime: unknown, policy: SessionPolicy, now: n
   return typeof authTime !== "number" || now - authTime >= policy.absoluteMs;
 }
 
-/** Paths anyone may open: the login page and Auth.js's own endpoints. Everything else needs a session. */
+/**
+ * Paths anyone may open: the login page, its icon (app/icon.svg, shown in the tab before sign-in) and Auth.js's own
+ * endpoints. Everything else needs a session.
+ */
 export function isPublicPath(pathname: string): boolean {
-  return pathname === "/login" || pathname === "/robots.txt" || pathname.startsWith("/api/auth/");
+  return pathname === "/login" || pathname === "/robots.txt" || pathname === "/icon.svg" || pathname.startsWith("/api/auth/");
 }
 
 export function createBaseAuthConfig(policy: SessionPolicy) {
