@@ -60,37 +60,62 @@ async function throughput(seconds: number, run: () => Promise<number>): Promise<
 
 /**
  * The engine's ceiling: ort.InferenceSession.run alone on a ready float tensor of `batch` views, with the engine's
- * own session settings, counted in images (views / views per image) like the end-to-end figure.
+ * own session settings; each run counts batch / viewsPerImage images, like the end-to-end figure.
  */
-async function rawOrtImagesPerSecond(modelDir: string, threads: number, batch: number, viewsPerImage: number, seconds: number): Promise<number> {
+async function openRawOrt(modelDir: string, threads: number, batch: number, viewsPerImage: number): Promise<{ run: () => Promise<number>; release: () => Promise<void> }> {
   const exported = exportLayersModelToOnnx(readModelDirectory(modelDir).artifacts);
   const ort = await import("onnxruntime-node");
   const session = await ort.InferenceSession.create(exported.bytes, onnxSessionOptions("cpu", threads));
   const [height, width, channels] = exported.inputShape;
   // Values in the normalised range: they do not change the work.
   const tensor = new ort.Tensor("float32", new Float32Array(batch * height * width * channels).map((_, i) => Math.sin(i * 0.001)), [batch, height, width, channels]);
-  try {
-    return await throughput(seconds, async () => {
+  return {
+    run: async () => {
       const result = await session.run({ [exported.inputName]: tensor });
       for (const output of Object.values(result)) output.dispose();
       return batch / viewsPerImage;
-    });
-  } finally {
-    await session.release();
-  }
+    },
+    release: () => session.release(),
+  };
 }
 
-/** predictEach (the scoring jobs' path) over JPEG bytes held in memory, as the image store hands them over. */
-async function pipelinedImagesPerSecond(predictor: Predictor, images: readonly Uint8Array[], seconds: number): Promise<number> {
-  return throughput(seconds, async () => {
+/**
+ * predictEach (the scoring jobs' path) over JPEG bytes held in memory, as the image store hands them over: each call
+ * scores the next `chunk` images (cycling), so that measuring windows stay short; the prefetch restarts per chunk,
+ * which slightly understates a long batch.
+ */
+function pipelinedRun(predictor: Predictor, images: readonly Uint8Array[], chunk = 24): () => Promise<number> {
+  let offset = 0;
+  return async () => {
+    const slice = Array.from({ length: Math.min(chunk, images.length) }, (_, i) => images[(offset + i) % images.length]!);
+    offset = (offset + slice.length) % images.length;
     let count = 0;
-    for await (const result of predictor.predictEach(images, async (bytes) => ({ bytes }))) {
+    for await (const result of predictor.predictEach(slice, async (bytes) => ({ bytes }))) {
       if ("error" in result) throw result.error;
       if (!Number.isFinite(result.prediction.pMalignant)) throw new Error("non-finite P(malignant)");
       count++;
     }
     return count;
-  });
+  };
+}
+
+/**
+ * Images/s of each run, measured in alternating short windows (`rounds` each, `seconds` in all per run) so that a
+ * ratio between them compares the same machine state: on a shared machine the load drifts within seconds.
+ */
+async function interleavedThroughput<K extends string>(seconds: number, rounds: number, runs: Record<K, () => Promise<number>>): Promise<Record<K, number>> {
+  const names = Object.keys(runs) as K[];
+  const totals = new Map(names.map((name) => [name, { images: 0, ms: 0 }]));
+  for (const name of names) await runs[name](); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      const total = totals.get(name)!;
+      const started = performance.now();
+      while (performance.now() - started < (seconds * 1000) / rounds) total.images += await runs[name]();
+      total.ms += performance.now() - started;
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, totals.get(name)!.images / (totals.get(name)!.ms / 1000)])) as Record<K, number>;
 }
 
 async function main(): Promise<void> {
@@ -178,12 +203,19 @@ async function main(): Promise<void> {
     for (const t of pipelineThreads) {
       const predictor = await loadPredictor(modelDir, { engine: "onnx", device: "cpu", threads: t });
       const singleTimes = await latencies(predictor, large, Math.min(singleCount, 200));
-      const endToEnd = await pipelinedImagesPerSecond(predictor, large, batchSeconds);
-      // The same path on 28-px JPEGs: decoding nearly free, so what is left is the path's own overhead over the engine.
-      const endToEndSmall = await pipelinedImagesPerSecond(predictor, small.slice(0, 256), batchSeconds);
+      const rawOrt = await openRawOrt(modelDir, t, views, views);
+      // The 28-px JPEGs: decoding nearly free, so what is left is the path's own overhead over the engine.
+      const rates = await interleavedThroughput(batchSeconds, 3, {
+        raw: rawOrt.run,
+        endToEnd: pipelinedRun(predictor, large),
+        endToEndSmall: pipelinedRun(predictor, small.slice(0, 256)),
+      });
+      await rawOrt.release();
       await predictor.dispose();
-      const raw = await rawOrtImagesPerSecond(modelDir, t, views, views, batchSeconds);
-      const raw256 = await rawOrtImagesPerSecond(modelDir, t, 256, views, batchSeconds);
+      const { raw, endToEnd, endToEndSmall } = rates;
+      const raw256Ort = await openRawOrt(modelDir, t, 256, views);
+      const raw256 = await throughput(batchSeconds, raw256Ort.run);
+      await raw256Ort.release();
       const fraction = endToEnd / raw;
       if (t === threads || headline === null) headline = { fraction, threads: t };
       ceiling[`threads_${t}`] = {
@@ -235,7 +267,7 @@ async function main(): Promise<void> {
         inference_ceiling: {
           ...ceiling,
           headline_threads: headline!.threads,
-          input: "70 HAM10000 600x450 JPEGs as bytes in memory; end to end = predictEach (the scoring jobs' path: decode overlapped with inference, test-time views included)",
+          input: "70 HAM10000 600x450 JPEGs as bytes in memory; end to end = predictEach (the scoring jobs' path: decode overlapped with inference, test-time views included) over 24 images per call; raw and end to end measured in 3 alternating windows each",
           raw: `ort.InferenceSession.run on a ready float tensor of ${views} views (one image's test-time views, what predictEach runs at once) with the engine's session options; also 256 views for reference`,
         },
         training: trained ? { images_per_second: round(trained.imagesPerSecond, 1), backend: backend.name, seconds: trainSeconds, batch_size: 64, images: subset.length, epochs_run: trained.history.length } : "skipped (--skip-train)",
