@@ -2,6 +2,7 @@
  * The route half of the authorization matrix: every page and route handler, as anonymous, dermatologist and admin.
  * (server/trpc/authorization-matrix.test.ts covers every tRPC procedure.)
  */
+import { randomUUID } from "node:crypto";
 import { expect, test } from "./fixtures";
 
 const PAGES: { path: string; permission: "clinical" | "admin" }[] = [
@@ -39,7 +40,7 @@ test("anonymous visitors are sent to the login page from every page, and refused
 });
 
 for (const role of ["DERMATOLOGIST", "ADMIN"] as const) {
-  test(`${role.toLowerCase()}: each page answers as the permission table says`, async ({ signedInAs }) => {
+  test(`${role.toLowerCase()}: each page answers as the permission table says`, async ({ signedInAs, db }) => {
     const { page } = await signedInAs(role);
     for (const { path, permission } of PAGES) {
       const response = await page.goto(path);
@@ -49,5 +50,35 @@ for (const role of ["DERMATOLOGIST", "ADMIN"] as const) {
     // Unknown records are a real 404, not a crash; an unknown image is 404 behind the session check.
     expect((await page.goto("/patients/no-such-patient"))?.status()).toBe(404);
     expect((await page.request.get("/api/images/no-such-image?variant=thumbnail")).status()).toBe(404);
+
+    // At a laptop's 1440 px the Models table fits: its last column is on screen, the table does not scroll inside its
+    // box, and the page does not scroll sideways. A retired version without gate results gives an admin's Actions
+    // column its widest cell, the promotion form with an override reason.
+    await db.modelVersion.create({
+      data: {
+        version: `e2e-width-${randomUUID().slice(0, 8)}`,
+        status: "RETIRED",
+        architecture: "e2e",
+        inputSize: 28,
+        threshold: 0.3,
+        targetSensitivity: 0.95,
+        metrics: {},
+        storagePath: "/nonexistent/e2e-models/width",
+        sha256: "0".repeat(64),
+        trainingDataHash: "e2e",
+        codeVersion: "e2e",
+      },
+    });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto("/models");
+    const fit = await page.getByTestId("model-table").evaluate((table) => ({
+      tableWidth: table.scrollWidth,
+      boxWidth: table.parentElement!.clientWidth,
+      lastColumnRight: table.querySelector("thead th:last-child")!.getBoundingClientRect().right,
+      pageWidth: document.documentElement.scrollWidth,
+    }));
+    expect(fit.tableWidth, "the table's width within its box").toBeLessThanOrEqual(fit.boxWidth);
+    expect(fit.lastColumnRight).toBeLessThanOrEqual(1440);
+    expect(fit.pageWidth).toBeLessThanOrEqual(1440);
   });
 }

@@ -71,14 +71,12 @@ export default async function ModelsPage() {
                 <th className="px-3 py-2">Status</th>
                 <th className="px-3 py-2">Threshold</th>
                 <th className="px-3 py-2" title="Test AUC of P(malignant)">AUC</th>
-                <th className="px-3 py-2">Sensitivity</th>
-                <th className="px-3 py-2">Specificity</th>
+                <th className="px-3 py-2">Sensitivity / specificity</th>
                 <th className="px-3 py-2" title="7-class accuracy">Accuracy</th>
                 <th className="px-3 py-2" title="AUC on biopsied (histo) test lesions">Biopsied AUC</th>
                 <th className="px-3 py-2" title="Biopsied benign lesions called likely benign">Avoidable biopsies</th>
                 <th className="px-3 py-2">ECE</th>
                 <th className="px-3 py-2">Gates</th>
-                <th className="px-3 py-2">Predictions</th>
                 {canManage ? <th className="px-3 py-2">Actions</th> : null}
               </tr>
             </thead>
@@ -100,6 +98,9 @@ export default async function ModelsPage() {
                     </td>
                     <td className="px-3 py-2">
                       <span className={`rounded px-2 py-0.5 text-xs ${STATUS_STYLES[version.status] ?? ""}`}>{version.status}</span>
+                      <div className="mt-1 text-xs text-slate-500">
+                        {version.predictions.toLocaleString("en")} {version.predictions === 1 ? "prediction" : "predictions"}
+                      </div>
                       {version.promotedAt ? (
                         <div className="mt-1 text-xs text-slate-500">
                           {version.promotionReason} {version.promotedBy ? `(${version.promotedBy.name})` : ""}
@@ -120,8 +121,9 @@ export default async function ModelsPage() {
                       {num(headline?.testAuc)}
                       {headline ? <div className="text-xs text-slate-500">{headline.testCases} test images</div> : null}
                     </td>
-                    <td className="px-3 py-2">{pct(headline?.testSensitivity)}</td>
-                    <td className="px-3 py-2">{pct(headline?.testSpecificity)}</td>
+                    <td className="px-3 py-2 whitespace-nowrap">
+                      {pct(headline?.testSensitivity)} / {pct(headline?.testSpecificity)}
+                    </td>
                     <td className="px-3 py-2">{pct(headline?.testAccuracy)}</td>
                     <td className="px-3 py-2">{num(headline?.histoAuc)}</td>
                     <td className="px-3 py-2">{pct(headline?.avoidableBiopsyRate)}</td>
@@ -140,7 +142,6 @@ export default async function ModelsPage() {
                         "–"
                       )}
                     </td>
-                    <td className="px-3 py-2">{version.predictions}</td>
                     {canManage ? (
                       <td className="px-3 py-2">
                         <ModelActions
