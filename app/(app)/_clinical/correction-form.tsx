@@ -6,14 +6,15 @@ import { buttonClass, inputClass } from "./field";
 type Choices<Choice extends string> = readonly { value: Choice; label: string }[];
 
 /**
- * A correction form's state: open or closed, the kind of correction chosen (the first of `choices` to begin with; a
- * retraction is "RETRACT"), and the messages shown; the caller's mutations close it or show their error.
+ * A correction form's state: what it corrects (`subject`, as the labels name it: "result", "decision"), open or
+ * closed, the kind of correction chosen (the first of `choices` to begin with; a retraction is "RETRACT"), and the
+ * messages shown; the caller's mutations close it or show their error.
  */
-export function useCorrectionState<Choice extends string>(choices: Choices<Choice>) {
+export function useCorrectionState<Choice extends string>(subject: string, choices: Choices<Choice>) {
   const [open, setOpen] = useState(false);
   const [choice, setChoice] = useState<Choice>(choices[0]!.value);
   const [errors, setErrors] = useState<string[]>([]);
-  return { choices, choice, setChoice, open, setOpen, errors, setErrors, onError: (error: { message: string }) => setErrors([error.message]) };
+  return { subject, choices, choice, setChoice, open, setOpen, errors, setErrors, onError: (error: { message: string }) => setErrors([error.message]) };
 }
 
 /**
@@ -24,8 +25,6 @@ export function useCorrectionState<Choice extends string>(choices: Choices<Choic
  */
 export function CorrectionForm<Choice extends string>(props: {
   state: ReturnType<typeof useCorrectionState<Choice>>;
-  /** What is corrected, as the labels name it: "result", "decision". */
-  subject: string;
   pending: boolean;
   onSubmit: (form: FormData) => string[];
   intro?: ReactNode;
@@ -42,7 +41,7 @@ export function CorrectionForm<Choice extends string>(props: {
   if (!state.open) {
     return (
       <button type="button" onClick={() => state.setOpen(true)} className="mt-3 text-sm text-sky-700 underline">
-        Amend or retract this {props.subject}
+        Amend or retract this {state.subject}
       </button>
     );
   }
@@ -50,7 +49,7 @@ export function CorrectionForm<Choice extends string>(props: {
     <form
       onSubmit={onSubmit}
       noValidate
-      aria-label={`Correct this ${props.subject}`}
+      aria-label={`Correct this ${state.subject}`}
       className="mt-3 space-y-3 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm"
     >
       {props.intro}
@@ -76,7 +75,7 @@ export function CorrectionForm<Choice extends string>(props: {
       ) : null}
       <div className="flex gap-2">
         <button type="submit" disabled={props.pending} className={buttonClass}>
-          {state.choice === "RETRACT" ? "Retract" : "Amend"} {props.subject}
+          {state.choice === "RETRACT" ? "Retract" : "Amend"} {state.subject}
         </button>
         <button type="button" onClick={() => state.setOpen(false)} className="rounded-md border border-slate-300 bg-white px-3 py-2">
           Cancel
@@ -86,7 +85,12 @@ export function CorrectionForm<Choice extends string>(props: {
   );
 }
 
-/** A validation result as the messages to show: none when it passed. */
-export function issueMessages(result: { success: true } | { success: false; error: { issues: { message: string }[] } }): string[] {
-  return result.success ? [] : result.error.issues.map((issue) => issue.message);
+/** Sends valid values through `mutation`; returns the validation messages to show (none when it was sent). */
+export function sendIfValid<T>(
+  result: { success: true; data: T } | { success: false; error: { issues: { message: string }[] } },
+  mutation: { mutate: (values: T) => void },
+): string[] {
+  if (!result.success) return result.error.issues.map((issue) => issue.message);
+  mutation.mutate(result.data);
+  return [];
 }

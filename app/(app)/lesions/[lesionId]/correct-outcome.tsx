@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { amendOutcomeSchema, retractOutcomeSchema } from "@/server/services/clinical/correction-schemas";
 import { HISTOPATHOLOGY_DIAGNOSES } from "@/server/services/clinical/vocabulary";
 import { useTRPC } from "../../../_trpc/provider";
-import { CorrectionForm, issueMessages, useCorrectionState } from "../../_clinical/correction-form";
+import { CorrectionForm, sendIfValid, useCorrectionState } from "../../_clinical/correction-form";
 import { inputClass } from "../../_clinical/field";
 import { text } from "../../_clinical/use-form-errors";
 
@@ -21,7 +21,7 @@ const CHOICES = [
 export function CorrectOutcome({ outcomeId }: { outcomeId: string }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const state = useCorrectionState(CHOICES);
+  const state = useCorrectionState("result", CHOICES);
   const { choice } = state;
   const options = { onSuccess: () => (state.setOpen(false), router.refresh()), onError: state.onError };
   const amend = useMutation(trpc.lesions.amendOutcome.mutationOptions(options));
@@ -29,24 +29,14 @@ export function CorrectOutcome({ outcomeId }: { outcomeId: string }) {
 
   function onSubmit(form: FormData): string[] {
     const field = (name: string) => text(form, name).trim();
-    if (choice === "RETRACT") {
-      const parsed = retractOutcomeSchema.safeParse({ outcomeId, reason: field("correctionReason") });
-      if (parsed.success) retract.mutate(parsed.data);
-      return issueMessages(parsed);
-    }
-    const parsed = amendOutcomeSchema.safeParse({
-      outcomeId,
-      reason: field("correctionReason"),
-      outcome: { histopathologyDiagnosis: field("histopathologyDiagnosis"), reportDate: field("reportDate") },
-    });
-    if (parsed.success) amend.mutate(parsed.data);
-    return issueMessages(parsed);
+    if (choice === "RETRACT") return sendIfValid(retractOutcomeSchema.safeParse({ outcomeId, reason: field("correctionReason") }), retract);
+    const outcome = { histopathologyDiagnosis: field("histopathologyDiagnosis"), reportDate: field("reportDate") };
+    return sendIfValid(amendOutcomeSchema.safeParse({ outcomeId, reason: field("correctionReason"), outcome }), amend);
   }
 
   return (
     <CorrectionForm
       state={state}
-      subject="result"
       pending={amend.isPending || retract.isPending}
       onSubmit={onSubmit}
     >

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { amendReviewSchema, DECISION_LABELS, REVIEW_DECISIONS, retractReviewSchema } from "@/server/services/review/schemas";
 import { useTRPC } from "../../../_trpc/provider";
-import { CorrectionForm, issueMessages, useCorrectionState } from "../../_clinical/correction-form";
+import { CorrectionForm, sendIfValid, useCorrectionState } from "../../_clinical/correction-form";
 import { inputClass } from "../../_clinical/field";
 import { text, textOrNull } from "../../_clinical/use-form-errors";
 import { earliestFollowUpDate } from "./decision-draft";
@@ -23,7 +23,7 @@ const CHOICES: readonly { value: Choice; label: string }[] = [
 export function CorrectDecision({ reviewId, flagId }: { reviewId: string; flagId: string }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const state = useCorrectionState(CHOICES);
+  const state = useCorrectionState("decision", CHOICES);
   const { choice } = state;
   const amend = useMutation(trpc.review.amend.mutationOptions({ onSuccess: (result) => router.push(`/review/${result.flagId}`), onError: state.onError }));
   const retract = useMutation(
@@ -32,30 +32,20 @@ export function CorrectDecision({ reviewId, flagId }: { reviewId: string; flagId
 
   function onSubmit(form: FormData): string[] {
     const reason = text(form, "correctionReason").trim();
-    if (choice === "RETRACT") {
-      const parsed = retractReviewSchema.safeParse({ reviewId, reason });
-      if (parsed.success) retract.mutate(parsed.data);
-      return issueMessages(parsed);
-    }
-    const parsed = amendReviewSchema.safeParse({
-      reviewId,
-      reason,
-      decision: {
-        flagId,
-        decision: choice,
-        reason: textOrNull(form, "decisionReason"),
-        note: textOrNull(form, "note"),
-        followUpDate: textOrNull(form, "followUpDate"),
-      },
-    });
-    if (parsed.success) amend.mutate(parsed.data);
-    return issueMessages(parsed);
+    if (choice === "RETRACT") return sendIfValid(retractReviewSchema.safeParse({ reviewId, reason }), retract);
+    const decision = {
+      flagId,
+      decision: choice,
+      reason: textOrNull(form, "decisionReason"),
+      note: textOrNull(form, "note"),
+      followUpDate: textOrNull(form, "followUpDate"),
+    };
+    return sendIfValid(amendReviewSchema.safeParse({ reviewId, reason, decision }), amend);
   }
 
   return (
     <CorrectionForm
       state={state}
-      subject="decision"
       pending={amend.isPending || retract.isPending}
       onSubmit={onSubmit}
       intro={<p className="text-slate-700">The decision is never edited: an amendment records a new one, and this one stays on the lesion&apos;s record, marked.</p>}
