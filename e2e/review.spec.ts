@@ -5,7 +5,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { Db } from "../server/db/client";
-import type { Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import { expect, makeUser, signInViaApi, test as base, type TestUser } from "./fixtures";
 import { recomputeLesionFlag } from "../server/services/flags/recompute-flags";
 import { operatingPointInForce } from "../server/services/models/operating-point-in-force";
@@ -46,17 +46,29 @@ async function scoredLesionWithOwnModel(db: Db, clinicianId: string) {
   return { ...seeded, ownModel };
 }
 
-/** Every test's start: a dermatologist signed in, with a scored lesion and a model version of the test's own. */
 interface Reviewer {
   page: Page;
   user: TestUser;
   seeded: Awaited<ReturnType<typeof scoredLesionWithOwnModel>>;
 }
 
-const test = base.extend<{ reviewer: Reviewer }>({
+const test = base.extend<{ reviewer: Reviewer; anotherReviewer: () => Promise<{ page: Page; user: TestUser }> }>({
+  /** Every test's start: a dermatologist signed in, with a scored lesion and a model version of the test's own. */
   reviewer: async ({ signedInAs, db }, use) => {
     const { page, user } = await signedInAs("DERMATOLOGIST");
     await use({ page, user, seeded: await scoredLesionWithOwnModel(db, user.id) });
+  },
+  /** A second dermatologist, signed in in a browser context of their own (closed after the test). */
+  anotherReviewer: async ({ browser, baseURL, db }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async () => {
+      const user = await makeUser(db, "DERMATOLOGIST");
+      const context = await browser.newContext({ baseURL });
+      contexts.push(context);
+      await signInViaApi(context.request, user);
+      return { page: await context.newPage(), user };
+    });
+    for (const context of contexts) await context.close();
   },
 });
 
@@ -72,12 +84,10 @@ async function otherLesions(db: Db, lesionId: string, count: number): Promise<st
 
 test.describe("the review queue", () => {
   test("a dermatologist finds a flag, reads the evidence and defers it by keyboard; a second reviewer is told it was decided", async ({
-    reviewer,
+    reviewer: { page, user, seeded },
+    anotherReviewer,
     db,
-    browser,
-    baseURL,
   }) => {
-    const { page, user, seeded } = reviewer;
     // At the operating point in force: a flag at any other threshold is stale, and the worker's sweep would recompute
     // it (in shadow mode, without the deferral suggestion) while the test runs.
     const { threshold } = await operatingPointInForce(db, seeded.model.id);
@@ -103,10 +113,7 @@ test.describe("the review queue", () => {
     await db.user.update({ where: { id: user.id }, data: { name: firstName } });
 
     // A second reviewer opens the same flag before the first one decides.
-    const second = await makeUser(db, "DERMATOLOGIST");
-    const secondContext = await browser.newContext({ baseURL });
-    await signInViaApi(secondContext.request, second);
-    const secondPage = await secondContext.newPage();
+    const { page: secondPage } = await anotherReviewer();
     await secondPage.goto(`/review/${flag.id}`);
     const secondForm = secondPage.getByRole("form", { name: "Record a decision" });
     await expect(secondForm).toBeVisible();
@@ -186,7 +193,6 @@ test.describe("the review queue", () => {
     await expect(secondPage.getByTestId("decision-conflict")).toContainText(`already decided by ${firstName}`);
     await expect(secondPage.getByTestId("decision-summary")).toContainText("Defer and monitor");
     await expect(secondForm.getByLabel(/^Note/)).toHaveValue("My own observations, which must not be lost.");
-    await secondContext.close();
 
     // One review, one audit entry, both by the first reviewer.
     const review = await db.review.findUniqueOrThrow({ where: { flagId: flag.id } });
@@ -197,8 +203,7 @@ test.describe("the review queue", () => {
     expect(audit[0]!.after).toMatchObject({ decision: "DEFER_MONITOR", note: "Photograph again at follow-up." });
   });
 
-  test("j and k move between flags in queue order, the queue pages by cursor, and an overdue follow-up links to its lesion", async ({ reviewer, db }) => {
-    const { page, user, seeded } = reviewer;
+  test("j and k move between flags in queue order, the queue pages by cursor, and an overdue follow-up links to its lesion", async ({ reviewer: { page, user, seeded }, db }) => {
     // Two random scores a billionth apart: no other flag (another test, a retry) can sit between them in queue order.
     const score = 0.95 + randomInt(0, 1_000_000) / 1e8;
     // A lesion has at most one open flag (Flag_one_open_per_lesion): the second flag is on another of the patient's lesions.
@@ -270,12 +275,10 @@ test.describe("the review queue", () => {
   });
 
   test("a key decision asks before it records and opens the next case; its author amends it to a second read, which only another reviewer can give", async ({
-    reviewer,
+    reviewer: { page, user, seeded },
+    anotherReviewer,
     db,
-    browser,
-    baseURL,
   }) => {
-    const { page, user, seeded } = reviewer;
     // The case as the flag policy raises it (so the worker's stale-flag sweep has nothing to change in it), and a
     // case after it in queue order (no planned biopsy), so that a next case exists.
     await recomputeLesionFlag({ db, lesionId: seeded.lesionId });
@@ -321,13 +324,9 @@ test.describe("the review queue", () => {
     await expect(page.getByRole("form", { name: "Record a decision" })).toHaveCount(0);
 
     // Another reviewer gives it.
-    const colleague = await makeUser(db, "DERMATOLOGIST");
-    const colleagueContext = await browser.newContext({ baseURL });
-    await signInViaApi(colleagueContext.request, colleague);
-    const colleaguePage = await colleagueContext.newPage();
+    const { page: colleaguePage, user: colleague } = await anotherReviewer();
     await colleaguePage.goto(`/review/${secondRead.id}`);
     await colleaguePage.getByRole("form", { name: "Record a decision" }).getByRole("button", { name: "Proceed with biopsy" }).click();
     await expect.poll(async () => (await db.review.findUnique({ where: { flagId: secondRead.id } }))?.reviewerId ?? null).toBe(colleague.id);
-    await colleagueContext.close();
   });
 });
