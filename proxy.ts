@@ -25,5 +25,7 @@ export const config = {
   // request's whole body before the proxy runs, and these refuse an oversized one themselves from its headers, with
   // the sign-in gate in the route (server/auth/route-gate.ts, or the session check of server/fhir/http.ts): tRPC
   // (256 KB), the image upload (IMAGE_MAX_BYTES) and FHIR (10 MiB). Their JSON answers need no page policy.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/trpc(?:/|$)|api/lesions/[^/]+/images$|api/fhir(?:/|$)).*)"],
+  // Also the image route, the busiest (a queue page is 25 thumbnails): it checks the session and role itself
+  // (serve-lesion-image.ts), and the proxy would decode the session and re-issue its cookie once more per image.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/trpc(?:/|$)|api/lesions/[^/]+/images$|api/fhir(?:/|$)|api/images/).*)"],
 };

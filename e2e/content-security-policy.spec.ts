@@ -89,8 +89,9 @@ test.describe("the Content-Security-Policy", () => {
     expect(redirect.status()).toBe(307);
     expect(new URL(redirect.headers().location ?? "", "http://x").pathname).toBe("/login");
     policyNonce(redirect);
-    // (An image: /api/trpc and the upload route run the sign-in gate themselves, outside the proxy, see proxy.ts.)
-    const refused = await page.request.get("/api/images/no-such-image");
+    // (Any API path behind the proxy: tRPC, uploads, FHIR and images check the session themselves, outside it, see
+    // proxy.ts; their 401s are tested in route-access.spec.ts.)
+    const refused = await page.request.get("/api/lesions/no-such-lesion");
     expect(refused.status()).toBe(401);
     policyNonce(refused);
 

@@ -9,6 +9,7 @@
  * so these requests still count as activity for the idle timeout (base-config.ts). The handlers check the session
  * and role again themselves, where they read or write data.
  */
+import type { Session } from "next-auth";
 import { auth } from "./index";
 
 type RouteHandler<Context> = (request: Request, context: Context) => Promise<Response>;
@@ -18,4 +19,12 @@ export function withSessionGate<Context>(handler: RouteHandler<Context>): RouteH
   // `authorized` callback (base-config.ts) first, the handler only for a request it lets through.
   const wrap = auth as unknown as (inner: RouteHandler<Context>) => RouteHandler<Context>;
   return wrap(handler);
+}
+
+/**
+ * The session the gate already decoded for this request (Auth.js sets `request.auth` before calling the handler), so
+ * the handler need not decrypt the token a second time; undefined when no gate ran.
+ */
+export function sessionFromGate(request: Request): Session | null | undefined {
+  return (request as Request & { auth?: Session | null }).auth;
 }

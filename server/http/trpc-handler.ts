@@ -34,7 +34,8 @@ function declaredLength(request: Request): number | undefined {
 }
 
 export interface TrpcHandlerOptions {
-  createContext: () => Promise<Context>;
+  /** Given the request as it arrived (with what the route's gate attached to it, route-gate.ts). */
+  createContext: (request: Request) => Promise<Context>;
   maxBodyBytes?: number;
 }
 
@@ -54,7 +55,7 @@ export function createTrpcHandler(options: TrpcHandlerOptions): (request: Reques
       endpoint: "/api/trpc",
       req: request,
       router: appRouter,
-      createContext: options.createContext,
+      createContext: () => options.createContext(incoming),
       responseMeta: () => ({ headers: NO_STORE }),
       onError({ error, path }) {
         // Log the path and code only: inputs may hold patient data.
