@@ -61,6 +61,10 @@ test.describe("lesions awaiting a clinical assessment", () => {
     const queueRow = page.getByTestId("queue-row").filter({ hasText: seeded.mrn });
     await expect(queueRow).toHaveCount(1);
     for (const text of ["Likely benign", "7.0%", "Malignant", "Plan: biopsy"]) await expect(queueRow).toContainText(text);
+    // On a phone's 390 px the page does not scroll sideways (the table scrolls inside its own box), and the row's
+    // link still opens the review.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await queueRow.getByRole("link", { name: `Review ${seeded.mrn}, ear` }).click();
     await expect(page).toHaveURL(new RegExp(`/review/${flag.id}$`));
   });

@@ -52,7 +52,9 @@ export function AwaitingAssessment(props: {
         </p>
       ) : (
         <>
-          <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+          {/* `relative` keeps the absolutely positioned screen-reader-only "Action" header inside the scrolling box: it
+              widened the whole page on a phone. */}
+          <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white">
             <table className="w-full text-left text-sm" data-testid="awaiting-table">
               <caption className="sr-only">Lesions awaiting a clinical assessment, longest waiting first</caption>
               <thead className="bg-slate-100 text-slate-600">

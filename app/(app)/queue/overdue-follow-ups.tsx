@@ -22,7 +22,7 @@ export function OverdueFollowUps({ items }: { items: OverdueFollowUp[] }) {
           No follow-up is overdue.
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-amber-200 bg-white">
+        <div className="relative overflow-x-auto rounded-xl border border-amber-200 bg-white">
           <table className="w-full text-left text-sm" data-testid="overdue-table">
             <caption className="sr-only">Overdue follow-ups, most overdue first</caption>
             <thead className="bg-amber-50 text-slate-700">

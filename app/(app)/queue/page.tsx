@@ -176,7 +176,9 @@ export default async function QueuePage(props: { searchParams: Promise<SearchPar
         )
       ) : (
         <>
-          <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
+          {/* On a phone the table scrolls inside this box. `relative`: its screen-reader-only header text is positioned
+              absolutely, and would otherwise escape the box and widen the whole page. */}
+          <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white">
             <table className="w-full text-left text-sm" data-testid="queue-table">
               <caption className="sr-only">
                 {QUEUE_STATUS_LABELS[search.status]} flags{search.kind ? `: ${FLAG_KIND_LABELS[search.kind]}` : ""}, most urgent first
