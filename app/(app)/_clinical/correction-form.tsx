@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type FormEvent, type ReactNode } from "react";
+import { errorText } from "../../_trpc/error-text";
 import { buttonClass, inputClass } from "./field";
 
 type Choices<Choice extends string> = readonly { value: Choice; label: string }[];
@@ -14,7 +15,7 @@ export function useCorrectionState<Choice extends string>(subject: string, choic
   const [open, setOpen] = useState(false);
   const [choice, setChoice] = useState<Choice>(choices[0]!.value);
   const [errors, setErrors] = useState<string[]>([]);
-  return { subject, choices, choice, setChoice, open, setOpen, errors, setErrors, onError: (error: { message: string }) => setErrors([error.message]) };
+  return { subject, choices, choice, setChoice, open, setOpen, errors, setErrors, onError: (error: { message: string; data?: unknown }) => setErrors([errorText(error)!]) };
 }
 
 /**

@@ -5,6 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { imageUrl } from "@/server/http/image-url";
+import { errorText } from "../../../_trpc/error-text";
 import { useTRPC } from "../../../_trpc/provider";
 import { formatPercent } from "../../_review/probability";
 import { heatLegendGradient, heatPixels } from "./heat-colours";
@@ -52,7 +53,7 @@ export function ExplanationMap({
         </p>
       ) : explanation.isError ? (
         <p className="rounded-lg border border-slate-200 bg-slate-50 p-4 text-sm text-slate-700" data-testid="explanation-unavailable">
-          Explanation unavailable: {explanation.error.message}
+          Explanation unavailable: {errorText(explanation.error)}
         </p>
       ) : data?.status === "unavailable" ? (
         <p className="rounded-lg border border-slate-200 bg-slate-50 p-4 text-sm text-slate-700" data-testid="explanation-unavailable">
