@@ -93,7 +93,7 @@ describe(`an unwritable image store (${unwritable.how})`, () => {
         .flatMap((line) => (line.startsWith("stderr: {") ? [JSON.parse(line.slice("stderr: ".length)) as Record<string, unknown>] : []))
         .filter((entry) => entry.msg === "upload failed");
       expect(failures).toEqual([
-        expect.objectContaining({ level: "error", component: "images", err: expect.objectContaining({ type: "Error", code: expect.stringMatching(new RegExp(`^(${unwritable.codes.join("|")})$`)) }) }),
+        expect.objectContaining({ level: "error", component: "images", err: expect.objectContaining({ type: expect.stringMatching(new RegExp(`^(${unwritable.codes.join("|")})$`)), code: expect.stringMatching(new RegExp(`^(${unwritable.codes.join("|")})$`)) }) }),
       ]);
       expect(logs.text()).not.toContain(unwritable.path);
       expect(logs.text()).not.toContain(lesionId);

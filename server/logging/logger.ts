@@ -33,6 +33,19 @@ export const REDACTION_CENSOR = "[redacted]";
 const redactPaths = REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`, `*.*.*.${field}`]);
 
 /** An error as the log holds it: its kind, a code when it has one, and where it was thrown (no message). */
+/**
+ * What kind of error this is, in words that survive the production build. Auth.js and jose bundle into the server
+ * code, whose minifier renames classes, and both set `name` from the class name (an expired session logged its cause
+ * as "N", a refused sign-in once as "[auth] j"). Their string tags are kept: Auth.js's static `type`
+ * ("JWTSessionError"), jose's and Node's `code` ("ERR_JWT_EXPIRED", "ECONNREFUSED"). `name` only when neither exists.
+ */
+export function errorKind(error: Error): string {
+  const tagged = error as { type?: unknown; code?: unknown };
+  if (typeof tagged.type === "string" && tagged.type !== "") return tagged.type;
+  if (typeof tagged.code === "string" && tagged.code !== "") return tagged.code;
+  return error.name;
+}
+
 export function serializeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { type: typeof error };
   const code = (error as { code?: unknown }).code;
@@ -41,8 +54,8 @@ export function serializeError(error: unknown): Record<string, unknown> {
     .filter((line) => /^\s+at /.test(line))
     .slice(0, 12)
     .map((line) => line.trim());
-  const cause = error.cause instanceof Error ? { type: error.cause.name } : undefined;
-  return { type: error.name, ...(typeof code === "string" || typeof code === "number" ? { code } : {}), ...(cause ? { cause } : {}), frames };
+  const cause = error.cause instanceof Error ? { type: errorKind(error.cause) } : undefined;
+  return { type: errorKind(error), ...(typeof code === "string" || typeof code === "number" ? { code } : {}), ...(cause ? { cause } : {}), frames };
 }
 
 function configuredLevel(): string {
