@@ -39,7 +39,7 @@ export default defineConfig({
     { name: "retraining", use: { ...devices["Desktop Chrome"] }, testMatch: /retraining\.spec\.ts/, dependencies: ["chromium"] },
   ],
   webServer: {
-    command: "rm -rf .data/e2e && npx tsx e2e/prepare-shared-data.ts && npm run build && npm start",
+    command: "rm -rf .data/e2e && npx tsx e2e/prepare-shared-data.ts && npx tsx e2e/build-app.ts && npm start",
     url: `http://127.0.0.1:${PORT}/login`,
     timeout: 300_000,
     reuseExistingServer: false,
