@@ -72,6 +72,10 @@ test.describe("signing in and roles", () => {
     const response = await page.goto("/admin");
     expect(response?.status()).toBe(403);
     await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+    // Inside the app's frame: the navigation stays, and a way back.
+    await expect(nav.getByRole("link", { name: "Patients" })).toBeVisible();
+    await page.getByRole("link", { name: "Back to the queue" }).click();
+    await expect(page).toHaveURL(/\/queue$/);
   });
 
   test("an admin sees the admin page and adds a user; a weak password gets a field error", async ({ signedInAs }) => {

@@ -36,6 +36,28 @@ export async function makeUser(db: Db, role: Role): Promise<TestUser> {
   return { id: user.id, email, password, name, role };
 }
 
+/**
+ * A retired model version with no files behind it (its storage path does not exist): it gives a test its own model
+ * row to point predictions at, or a Models table row, without ever being loaded or promoted.
+ */
+export async function makeRetiredModelVersion(db: Db, tag: string) {
+  return db.modelVersion.create({
+    data: {
+      version: `e2e-${tag.toLowerCase()}`,
+      status: "RETIRED",
+      architecture: "e2e",
+      inputSize: 28,
+      threshold: 0.3,
+      targetSensitivity: 0.95,
+      metrics: {},
+      storagePath: `/nonexistent/e2e-models/${tag}`,
+      sha256: "0".repeat(64),
+      trainingDataHash: "e2e",
+      codeVersion: "e2e",
+    },
+  });
+}
+
 export async function signInViaApi(request: APIRequestContext, user: Pick<TestUser, "email" | "password">) {
   const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const response = await request.post("/api/auth/callback/credentials", {

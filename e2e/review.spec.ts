@@ -6,7 +6,7 @@
 import { randomInt } from "node:crypto";
 import type { Db } from "../server/db/client";
 import type { BrowserContext, Page } from "@playwright/test";
-import { expect, makeUser, signInViaApi, test as base, type TestUser } from "./fixtures";
+import { expect, makeRetiredModelVersion, makeUser, signInViaApi, test as base, type TestUser } from "./fixtures";
 import { recomputeLesionFlag } from "../server/services/flags/recompute-flags";
 import { operatingPointInForce } from "../server/services/models/operating-point-in-force";
 import { scoredLesion } from "./scored-lesion";
@@ -28,21 +28,7 @@ async function scoredLesionWithOwnModel(db: Db, clinicianId: string) {
     bodySite: "back",
     note: "Irregular network on the left edge.",
   });
-  const ownModel = await db.modelVersion.create({
-    data: {
-      version: `e2e-${seeded.tag.toLowerCase()}`,
-      status: "RETIRED",
-      architecture: "e2e",
-      inputSize: 28,
-      threshold: 0.3,
-      targetSensitivity: 0.95,
-      metrics: {},
-      storagePath: `/nonexistent/e2e-models/${seeded.tag}`,
-      sha256: "0".repeat(64),
-      trainingDataHash: "e2e",
-      codeVersion: "e2e",
-    },
-  });
+  const ownModel = await makeRetiredModelVersion(db, seeded.tag);
   return { ...seeded, ownModel };
 }
 

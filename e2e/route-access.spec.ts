@@ -3,7 +3,7 @@
  * (server/trpc/authorization-matrix.test.ts covers every tRPC procedure.)
  */
 import { randomUUID } from "node:crypto";
-import { expect, test } from "./fixtures";
+import { expect, makeRetiredModelVersion, test } from "./fixtures";
 
 const PAGES: { path: string; permission: "clinical" | "admin" }[] = [
   { path: "/queue", permission: "clinical" },
@@ -54,21 +54,7 @@ for (const role of ["DERMATOLOGIST", "ADMIN"] as const) {
     // At a laptop's 1440 px the Models table fits: its last column is on screen, the table does not scroll inside its
     // box, and the page does not scroll sideways. A retired version without gate results gives an admin's Actions
     // column its widest cell, the promotion form with an override reason.
-    await db.modelVersion.create({
-      data: {
-        version: `e2e-width-${randomUUID().slice(0, 8)}`,
-        status: "RETIRED",
-        architecture: "e2e",
-        inputSize: 28,
-        threshold: 0.3,
-        targetSensitivity: 0.95,
-        metrics: {},
-        storagePath: "/nonexistent/e2e-models/width",
-        sha256: "0".repeat(64),
-        trainingDataHash: "e2e",
-        codeVersion: "e2e",
-      },
-    });
+    await makeRetiredModelVersion(db, `width-${randomUUID().slice(0, 8)}`);
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto("/models");
     const fit = await page.getByTestId("model-table").evaluate((table) => ({

@@ -104,26 +104,12 @@ export async function signInWithOidc(
         data: { name: identity.name, role, lastLoginAt: now, ...(emailOwner ? {} : { email: identity.email }) },
         select: { id: true, email: true, name: true, role: true },
       });
-      if (role !== roleNow) {
-        await recordAudit(tx, {
-          actorId: null,
-          action: "UPDATE",
-          entityType: "User",
-          entityId: user.id,
-          before: { role: roleNow },
-          after: { role, reason: "role claim from the identity provider" },
-        });
-      }
+      const auditRole = (after: Record<string, unknown>) =>
+        recordAudit(tx, { actorId: null, action: "UPDATE", entityType: "User", entityId: user.id, before: { role: roleNow }, after: { role, ...after } });
+      if (role !== roleNow) await auditRole({ reason: "role claim from the identity provider" });
       if (keptLastAdmin) {
         // Signed in as the admin they are: refusing the sign-in would leave the clinic with no admin at all.
-        await recordAudit(tx, {
-          actorId: null,
-          action: "UPDATE",
-          entityType: "User",
-          entityId: user.id,
-          before: { role: roleNow },
-          after: { role, roleClaim: claimedRole, reason: "role claim not applied: this is the last active admin" },
-        });
+        await auditRole({ roleClaim: claimedRole, reason: "role claim not applied: this is the last active admin" });
         componentLogger("auth").warn(`role claim not applied (last active admin): user ${user.id}`);
       }
       await recordSignedIn(tx, { userId: user.id, address, method: "oidc" });
