@@ -44,14 +44,16 @@ export async function serveLesionImage(options: ServeLesionImageOptions): Promis
   const imageId = idSchema.safeParse(options.imageId);
   if (!imageId.success) return jsonResponse({ error: "No such image." }, 404);
 
+  // One statement for the row alone: a thumbnail (most image requests, 25 per queue page) needs nothing else.
   const image = await db.lesionImage.findUnique({
     where: { id: imageId.data },
-    select: { id: true, contentHash: true, storageKey: true, mimeType: true, lesion: { select: { patientId: true } } },
+    select: { id: true, contentHash: true, storageKey: true, mimeType: true, lesionId: true },
   });
   if (!image) return jsonResponse({ error: "No such image." }, 404);
   // The access log: full images only; thumbnails appear inside pages that logged the view (access-log.ts).
   if (variant !== "thumbnail") {
-    await recordPatientAccess(db, { actorId: user.id, patientId: image.lesion.patientId, via: "image", recordId: image.id });
+    const { patientId } = await db.lesion.findUniqueOrThrow({ where: { id: image.lesionId }, select: { patientId: true } });
+    await recordPatientAccess(db, { actorId: user.id, patientId, via: "image", recordId: image.id });
   }
 
   const etag = `"${image.contentHash}.${variant}"`;
