@@ -111,3 +111,20 @@ describe("a worker dying between a prediction and its flag", () => {
     if (open) expect(open.pMalignant).toBe(top);
   }, 120_000);
 });
+
+describe("the score sweep's report", () => {
+  it("names the images it could not score and why, not only how many", async () => {
+    const { db } = database;
+    const patient = await db.patient.create({ data: { mrn: "CRASH-2", name: "Lost Image", fitzpatrickType: 2 } });
+    const lesionId = (await db.lesion.create({ data: { patientId: patient.id, bodySite: "arm", label: "L2" } })).id;
+    // A row whose file the store lost.
+    const lost = await db.lesionImage.create({
+      data: { lesionId, contentHash: "f".repeat(64), storageKey: `lost/${"f".repeat(64)}.png`, width: 600, height: 450, mimeType: "image/png", byteSize: 1 },
+    });
+    const lines: string[] = [];
+    await handleScoreSweep(db, store, (line) => lines.push(line));
+    expect(lines[0]).toMatch(/^score sweep: \d+ images scored, 1 failed/);
+    expect(lines[1]).toMatch(new RegExp(`^score sweep: could not score 1 image: ${lost.id} \\(.*not found`));
+    expect(lines.join("\n")).not.toContain("Lost Image");
+  }, 120_000);
+});
