@@ -1,0 +1,42 @@
+/**
+ * One review procedure at a time against the 100,000-lesion seed of the load benchmarks (no server, no concurrency):
+ * the database work of each call the queue page makes, to find which one grew (issue 17's load regression: every
+ * call about 3x slower under load than in November's bench/results/queue-load.json). Mean of 20 calls after one
+ * warm-up call; prints, writes nothing.
+ *
+ *   npx tsx bench/queue-profile.ts
+ */
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { createBenchUser, REPO_ROOT, seedBenchDatabase } from "./load-support";
+import { createPrismaClient } from "../server/db/client";
+import { countOpenFlagsByKind, listQueue, neighbouringFlags } from "../server/services/review/queue";
+import { getFlagForReview } from "../server/services/review/flag-details";
+
+const database = await seedBenchDatabase({ lesions: 100_000, dataDir: path.join(REPO_ROOT, ".data", "bench_queue_profile"), database: "bench_queue_profile" });
+try {
+  const user = await createBenchUser(database.url, { email: "p@x.example", name: "P", role: "DERMATOLOGIST" });
+  const db = createPrismaClient(database.url, { max: 2 });
+  const viewerId = (await db.user.findUniqueOrThrow({ where: { email: user.email } })).id;
+  const time = async (name: string, f: () => Promise<unknown>) => {
+    await f();
+    const t = performance.now();
+    for (let i = 0; i < 20; i++) await f();
+    console.log(name, ((performance.now() - t) / 20).toFixed(1), "ms");
+  };
+  const page = await listQueue({ db, filter: { limit: 25 }, viewerId });
+  const flagId = page.items[3]!.id;
+  await time("counts (viewer)", () => countOpenFlagsByKind({ db, viewerId }));
+  await time("counts (no viewer)", () => countOpenFlagsByKind({ db, viewerId: null }));
+  await time("queue p1 (viewer)", () => listQueue({ db, filter: { limit: 25 }, viewerId }));
+  await time("queue p1 (no viewer)", () => listQueue({ db, filter: { limit: 25 }, viewerId: null }));
+  await time("queue LIKELY_BENIGN", () => listQueue({ db, filter: { limit: 25, kind: "LIKELY_BENIGN" }, viewerId }));
+  await time("queue cursor", () => listQueue({ db, filter: { limit: 25, cursor: page.nextCursor ?? undefined }, viewerId }));
+  await time("neighbours", () => neighbouringFlags({ db, flagId, viewerId }));
+  await time("flag", () => getFlagForReview({ db, flagId }));
+  await time("user lookup", () => db.user.findUnique({ where: { id: viewerId } }));
+  await db.$disconnect();
+} finally {
+  await database.handle.stop();
+  await rm(path.join(REPO_ROOT, ".data", "bench-queue-profile"), { recursive: true, force: true });
+}
