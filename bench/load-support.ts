@@ -254,12 +254,10 @@ async function waitForServer(server: ChildProcess, base: string, timeoutMs: numb
 }
 
 /**
- * `next start` on the production build in .next, on loopback, with `env` added to this process's environment.
- * `nodeArgs` go to the server's node (e.g. --cpu-prof, which NODE_OPTIONS may not carry).
- */
-/**
- * `next start` on the committed build: one process, or with `webProcesses` that many behind one port as the launcher
- * runs them (server/runtime/web-cluster.mjs). The CPU figures count the whole process tree either way.
+ * `next start` on the production build in .next, on loopback, with `env` added to this process's environment: one
+ * process, or with `webProcesses` that many behind one port as the launcher runs them
+ * (server/runtime/web-cluster.mjs). The CPU figures count the whole process tree either way. `nodeArgs` go to the
+ * server's node (e.g. --cpu-prof, which NODE_OPTIONS may not carry).
  */
 export async function startProductionServer(options: {
   port: number;

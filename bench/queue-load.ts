@@ -7,6 +7,7 @@
  *   nice npx tsx bench/queue-load.ts                                   # full run: 100,000 lesions, 50 clients, both scenarios, 30 s each
  *   npx tsx bench/queue-load.ts --lesions 2000 --clients 5 --seconds 5 # smoke run; prints, writes nothing
  *   npx tsx bench/queue-load.ts --clients 1 --scenario saturation      # one client back to back: the service time per call
+ *   npx tsx bench/queue-load.ts --seconds 15 --scenario saturation --cpu-prof tmp/prof  # a V8 CPU profile of the server; writes no results
  *
  * Two load models, both measured in a full run, on the same data and server (bench/load-support.ts):
  * - saturation: no think time, so 50 clients keep the server permanently busy and latency ≈ clients / throughput;
@@ -130,7 +131,10 @@ async function runScenario(options: {
 type ScenarioResult = Awaited<ReturnType<typeof runScenario>>;
 
 async function main(): Promise<void> {
-  const { lesions, clients, seconds, warmupSeconds, models, full } = parseLoadOptions(process.argv.slice(2), {});
+  const { lesions, clients, seconds, warmupSeconds, models, full: fullSize, texts } = parseLoadOptions(process.argv.slice(2), {}, ["cpu-prof"]);
+  // A profiled server runs slower: its figures are for finding the cost, never written as results.
+  const cpuProfileDir = texts["cpu-prof"];
+  const full = fullSize && cpuProfileDir === undefined;
   assertProductionBuild();
   const log = (line: string) => console.log(`[queue-load] ${line}`);
   const machine = machineInfo();
@@ -147,7 +151,11 @@ async function main(): Promise<void> {
     const user = await createBenchUser(database.url, { email: "queue-load@dermflag.example", name: "Queue Load Reviewer", role: "DERMATOLOGIST" });
     log(`seeded ${lesions} lesions, ${database.openFlags} open flags (${database.openFlagsAdded} added to the dashboard seed) in ${database.seedSeconds.toFixed(1)} s`);
 
-    server = await startProductionServer({ port: PORT, env: { DATABASE_URL: database.url } });
+    server = await startProductionServer({
+      port: PORT,
+      env: { DATABASE_URL: database.url },
+      nodeArgs: cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${path.resolve(cpuProfileDir)}`],
+    });
     log("server is up; signing in the clients");
     const jars: CookieJar[] = [];
     for (let index = 0; index < clients; index++) jars.push(await signIn(server.base, user.email, user.password));

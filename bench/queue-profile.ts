@@ -13,7 +13,8 @@ import { createPrismaClient } from "../server/db/client";
 import { countOpenFlagsByKind, listQueue, neighbouringFlags } from "../server/services/review/queue";
 import { getFlagForReview } from "../server/services/review/flag-details";
 
-const database = await seedBenchDatabase({ lesions: 100_000, dataDir: path.join(REPO_ROOT, ".data", "bench_queue_profile"), database: "bench_queue_profile" });
+const dataDir = path.join(REPO_ROOT, ".data", "bench_queue_profile");
+const database = await seedBenchDatabase({ lesions: 100_000, dataDir, database: "bench_queue_profile" });
 try {
   const user = await createBenchUser(database.url, { email: "p@x.example", name: "P", role: "DERMATOLOGIST" });
   const db = createPrismaClient(database.url, { max: 2 });
@@ -26,17 +27,20 @@ try {
   };
   const page = await listQueue({ db, filter: { limit: 25 }, viewerId });
   const flagId = page.items[3]!.id;
+  // A cursor deep in the queue (after about 15,000 flags): a keyset page costs the same wherever it starts.
+  const deep = await db.flag.findMany({ where: { status: "OPEN" }, orderBy: [{ biopsyPlanned: "desc" }, { pMalignant: { sort: "desc", nulls: "first" } }, { id: "desc" }], skip: 15_000, take: 1, select: { id: true } });
   await time("counts (viewer)", () => countOpenFlagsByKind({ db, viewerId }));
   await time("counts (no viewer)", () => countOpenFlagsByKind({ db, viewerId: null }));
   await time("queue p1 (viewer)", () => listQueue({ db, filter: { limit: 25 }, viewerId }));
   await time("queue p1 (no viewer)", () => listQueue({ db, filter: { limit: 25 }, viewerId: null }));
   await time("queue LIKELY_BENIGN", () => listQueue({ db, filter: { limit: 25, kind: "LIKELY_BENIGN" }, viewerId }));
   await time("queue cursor", () => listQueue({ db, filter: { limit: 25, cursor: page.nextCursor ?? undefined }, viewerId }));
+  await time("queue cursor deep", () => listQueue({ db, filter: { limit: 25, cursor: deep[0]!.id }, viewerId }));
   await time("neighbours", () => neighbouringFlags({ db, flagId, viewerId }));
   await time("flag", () => getFlagForReview({ db, flagId }));
   await time("user lookup", () => db.user.findUnique({ where: { id: viewerId } }));
   await db.$disconnect();
 } finally {
   await database.handle.stop();
-  await rm(path.join(REPO_ROOT, ".data", "bench-queue-profile"), { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
 }

@@ -16,6 +16,7 @@ import { failStaleTrainingRuns } from "../services/training/training-runs";
 import { getTrainingSchedule, runScheduledTraining, syncTrainingSchedule } from "../services/training/training-schedule";
 import type { BossTuning } from "./boss";
 import { QUEUES } from "./queues";
+import { foldOpenFlagCounts } from "../services/review/open-flag-counts";
 
 export interface RunningWorker {
   boss: PgBoss;
@@ -25,6 +26,8 @@ export interface RunningWorker {
 
 /** How often the worker looks for training runs whose process stopped reporting. */
 const REAP_INTERVAL_MS = 15_000;
+/** How often the worker folds the open-flag count changes (a queue header then sums a few rows, not thousands). */
+const FOLD_COUNTS_INTERVAL_MS = 10_000;
 
 export async function startWorker(options: { databaseUrl: string; log: (line: string) => void; boss?: BossTuning }): Promise<RunningWorker> {
   const { log } = options;
@@ -41,6 +44,8 @@ export async function startWorker(options: { databaseUrl: string; log: (line: st
   await reap();
   const reaper = setInterval(() => void reap().catch((error: unknown) => log(`reaper: ${String(error)}`)), REAP_INTERVAL_MS);
   reaper.unref();
+  const folder = setInterval(() => void foldOpenFlagCounts(db).catch((error: unknown) => log(`open flag counts: ${String(error)}`)), FOLD_COUNTS_INTERVAL_MS);
+  folder.unref();
 
   await boss.work(QUEUES.importDataset, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
@@ -73,6 +78,7 @@ export async function startWorker(options: { databaseUrl: string; log: (line: st
     db,
     async stop() {
       clearInterval(reaper);
+      clearInterval(folder);
       stopTrainingProcesses();
       await boss.stop({ graceful: true, timeout: 10_000 });
       await disposePredictors();

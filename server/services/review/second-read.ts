@@ -25,10 +25,11 @@ export async function refuseOwnSecondRead(tx: Tx, flagId: string, actorId: strin
 
 /**
  * SQL condition on a flag `f`: not a second read that `viewerId` may not decide (see refuseOwnSecondRead). Written so
- * that the common case, a flag that is no second read, is settled by its own column.
+ * that the common case, a flag that is no second read, is settled by its own column, and a second read by one
+ * primary-key lookup of its assessment (as NOT EXISTS, PostgreSQL hashed every assessment of the viewer's instead).
  */
 export function decidableBySql(viewerId: string | null): Prisma.Sql {
   if (viewerId === null) return Prisma.sql`true`;
   return Prisma.sql`(f."secondReadRequestedById" IS NULL OR (f."secondReadRequestedById" <> ${viewerId}
-    AND NOT EXISTS (SELECT 1 FROM "ClinicalAssessment" sa WHERE sa.id = f."assessmentId" AND sa."clinicianId" = ${viewerId})))`;
+    AND (SELECT sa."clinicianId" FROM "ClinicalAssessment" sa WHERE sa.id = f."assessmentId") IS DISTINCT FROM ${viewerId}))`;
 }
