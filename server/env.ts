@@ -41,8 +41,12 @@ const envSchema = z.object({
   PORT: positiveInt(3000).pipe(z.number().max(65535)),
   /** How long a signed-in browser may reuse an image before revalidating it (SECURITY.md); 0: images are never kept. */
   IMAGE_BROWSER_CACHE_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(1800),
-  /** Web server processes behind PORT (each is one core's worth of Next.js). Default: one per core. */
-  WEB_PROCESSES: positiveInt(Math.max(1, os.availableParallelism())).pipe(z.number().max(64)),
+  /**
+   * Web server processes behind PORT (each is one core's worth of Next.js). Default: one per core, at most 4, because
+   * each process holds up to 12 database connections (a Prisma pool of 10 and pg-boss's 2) and the host's core count
+   * is not a container's CPU quota: a 96-core node would otherwise start 96 and exhaust PostgreSQL.
+   */
+  WEB_PROCESSES: positiveInt(Math.min(4, Math.max(1, os.availableParallelism()))).pipe(z.number().max(16)),
   /** Port of the embedded PostgreSQL (only when DATABASE_URL is unset). */
   EMBEDDED_PG_PORT: positiveInt(54329).pipe(z.number().max(65535)),
   /** Where local state lives: embedded database, image store, models, generated secrets. */

@@ -7,7 +7,7 @@
  * content hash), so the signed-in browser may keep an answer for `browserCacheSeconds` (IMAGE_BROWSER_CACHE_SECONDS)
  * and then revalidate it with its ETag: a 304 after the same session and role checks, without reading the store.
  * `private` keeps it out of every shared cache (proxies, CDNs); sign-in and sign-out clear the browser's copy
- * (Clear-Site-Data, app/api/auth). 0 turns browser caching off (`no-store`, as before issue 17).
+ * (Clear-Site-Data, set in next.config.ts's headers()). 0 turns browser caching off (`no-store`, as before issue 17).
  */
 import type { Db } from "@/server/db/client";
 import { can } from "@/server/auth/roles";

@@ -32,7 +32,6 @@ export const REDACTION_CENSOR = "[redacted]";
 
 const redactPaths = REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`, `*.*.*.${field}`]);
 
-/** An error as the log holds it: its kind, a code when it has one, and where it was thrown (no message). */
 /**
  * What kind of error this is, in words that survive the production build. Auth.js and jose bundle into the server
  * code, whose minifier renames classes, and both set `name` from the class name (an expired session logged its cause
@@ -46,6 +45,7 @@ export function errorKind(error: Error): string {
   return error.name;
 }
 
+/** An error as the log holds it: its kind, a code when it has one, and where it was thrown (no message). */
 export function serializeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { type: typeof error };
   const code = (error as { code?: unknown }).code;

@@ -59,5 +59,5 @@ process.on("SIGTERM", () => stopAll(0));
 process.on("SIGINT", () => stopAll(0));
 
 const pids = [];
-for (let index = 0; index < processes; index += 1) pids.push(cluster.fork({ DERMFLAG_WEB_PROCESS: String(index) }).process.pid);
+for (let index = 0; index < processes; index += 1) pids.push(cluster.fork().process.pid);
 console.log(`[dermflag] Web server: ${processes} process${processes === 1 ? "" : "es"} (pids ${pids.join(", ")})`);

@@ -8,7 +8,7 @@ import superjson from "superjson";
 import { ZodError, z } from "zod";
 import type { Db } from "../db/client";
 import { can, type Permission } from "../auth/roles";
-import type { SessionUser } from "../auth/session";
+import { CHANGE_PASSWORD_FIRST, type SessionUser } from "../auth/session";
 import { domainErrorsAsTrpc } from "./domain-errors";
 import { installReadableZodMessages, readableZodSummary } from "../validation/readable-zod-messages";
 import { notFoundForMissingRecords, refuseNulBytes } from "./input-boundary";
@@ -56,7 +56,7 @@ export const signedInProcedure = publicProcedure.use(({ ctx, path, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   // After an admin's password reset only the password change (and who am I) answer, as the pages do (guards.ts).
   if (ctx.user.mustChangePassword && !PASSWORD_CHANGE_PATHS.has(path)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Choose a new password first." });
+    throw new TRPCError({ code: "FORBIDDEN", message: CHANGE_PASSWORD_FIRST });
   }
   return next({ ctx: { ...ctx, user: ctx.user } });
 });

@@ -49,9 +49,9 @@ export interface EngineOptions {
   probeAdapter?: () => Promise<AdapterProbe>;
   /**
    * ONNX Runtime intra-op threads. Default 1, chosen for 2 cores: the other core decodes the next images (predictEach)
-   * and serves the web processes. Measured with the demo model on the shared 2-core machine under load, 2 threads gave
-   * 0.3-0.5x the pipelined images/s and 2-5x the single-image p50 of 1 thread (the second thread spins against the
-   * decoding); bench/ml-speed.ts reports both for a quiet machine.
+   * and serves the web processes. With the demo model on a quiet 2-core machine (bench/results/ml-speed-mobilenetv2.json,
+   * inference_ceiling), 2 threads gave a faster single image (p50 17.3 vs 26.6 ms) but fewer images/s on the scoring
+   * path (55.6 vs 62: the second thread competes with the decoding), and the web processes share that core too.
    */
   threads?: number;
   /** Largest batch sent to the engine at once (default 256). */

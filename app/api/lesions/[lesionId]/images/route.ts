@@ -1,5 +1,5 @@
-import { withSessionGate } from "@/server/auth/route-gate";
-import { currentUser } from "@/server/auth/session";
+import { sessionFromGate, withSessionGate } from "@/server/auth/route-gate";
+import { currentUser, loadSessionUser } from "@/server/auth/session";
 import { getDb } from "@/server/db/client";
 import { env } from "@/server/env";
 import { uploadLesionImage } from "@/server/http/upload-lesion-image";
@@ -13,9 +13,11 @@ import { createImageStoreFromEnv, imageLimitsFromEnv } from "@/server/services/i
  */
 export const POST = withSessionGate(async (request: Request, context: { params: Promise<{ lesionId: string }> }) => {
   const { lesionId } = await context.params;
+  // The session the gate already decoded (as the tRPC context reads it), not a second decryption of the token.
+  const gated = sessionFromGate(request);
   return uploadLesionImage({
     request,
-    user: await currentUser(),
+    user: gated !== undefined ? await loadSessionUser(getDb(), gated?.user) : await currentUser(),
     lesionId,
     db: getDb(),
     store: createImageStoreFromEnv(),
