@@ -6,6 +6,7 @@
  *
  *   nice npx tsx bench/load.ts                                        # full run: 100,000 lesions, 50 clients, both scenarios, 30 s each, both settings
  *   npx tsx bench/load.ts --lesions 2000 --clients 5 --seconds 5      # smoke run; prints, writes nothing
+ *   npx tsx bench/load.ts --settings before --scenario saturation --cpu-prof tmp/prof  # V8 CPU profiles of the server
  *
  * Server settings, side by side in one run (`--settings both`, the default; or `before` / `after` alone):
  *   before  one `next start` process, images never kept by the browser (IMAGE_BROWSER_CACHE_SECONDS=0): as before
@@ -91,7 +92,7 @@ const SETTINGS = {
 type SettingsName = keyof typeof SETTINGS;
 
 const EXPLANATION_NOTE =
-  "review.explanation is not in the mix. One map is an occlusion-sensitivity computation: 170 forward passes of the 28 px pretrained model, about 145 ms of CPU per map (measured on 6 HAM10000 sample images with onnxruntime-node, 140-193 ms wall each), ten times a queue call; maps are computed one at a time per server process (at most about 7 new maps a second) and cached per (model version, image). 50 reviewers opening a new case every few seconds would queue behind that one computation and measure the model, not the web paths. The seeded model versions also have no model files, so the route would only answer 'unavailable'. The review page loads the map lazily, after the case is shown.";
+  "review.explanation is not in the mix. One map is an occlusion-sensitivity computation: one forward pass of the flag's model per patch position (about 170-230), about 0.3 s of CPU with the 128-px demo model (estimated from bench/results/ml-speed-mobilenetv2.json: 74.9 images/s of 8 views each on the raw ONNX Runtime session, about 600 passes/s), tens of times a queue call; maps are computed one at a time per server process and cached per (model version, image). 50 reviewers opening a new case every few seconds would queue behind that one computation and measure the model, not the web paths. The seeded model versions also have no model files, so the route would only answer 'unavailable'. The review page loads the map lazily, after the case is shown.";
 
 interface QueueItem {
   id: string;
@@ -218,12 +219,14 @@ async function main(): Promise<void> {
   const { lesions, clients, seconds, warmupSeconds, models, full: fullSize, own, texts } = parseLoadOptions(
     process.argv.slice(2),
     { "max-requests": 200_000, "dashboard-every": 10 },
-    ["settings"],
+    ["settings", "cpu-prof"],
   );
+  // A profiled server runs slower: its figures are for finding the cost, never written as results.
+  const cpuProfileDir = texts["cpu-prof"];
   const settingsArg = texts.settings ?? "both";
   if (!["both", "before", "after"].includes(settingsArg)) throw new Error("--settings must be both, before or after");
   const settingsNames: SettingsName[] = settingsArg === "both" ? ["before", "after"] : [settingsArg as SettingsName];
-  const full = fullSize && settingsNames.length === 2;
+  const full = fullSize && settingsNames.length === 2 && cpuProfileDir === undefined;
   const maxRequests = own["max-requests"];
   const dashboardEvery = own["dashboard-every"];
   assertProductionBuild();
@@ -265,6 +268,7 @@ async function main(): Promise<void> {
       server = await startProductionServer({
         port: PORT,
         webProcesses: settings.webProcesses,
+        nodeArgs: cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${path.resolve(cpuProfileDir, name)}`],
         env: { DATABASE_URL: database.url, IMAGE_STORE: "local", IMAGE_STORE_DIR: imageStoreDir, ...settings.env },
       });
       log("server is up; signing in the clients");

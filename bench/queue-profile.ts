@@ -2,13 +2,14 @@
  * One review procedure at a time against the 100,000-lesion seed of the load benchmarks (no server, no concurrency):
  * the database work of each call the queue page makes, to find which one grew (issue 17's load regression: every
  * call about 3x slower under load than in November's bench/results/queue-load.json). Mean of 20 calls after one
- * warm-up call; prints, writes nothing.
+ * warm-up call.
  *
- *   npx tsx bench/queue-profile.ts
+ *   npx tsx bench/queue-profile.ts     # writes bench/results/queue-profile.json
  */
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { createBenchUser, REPO_ROOT, seedBenchDatabase } from "./load-support";
+import { machineInfo, writeResults } from "./ml-bench-support";
 import { createPrismaClient } from "../server/db/client";
 import { countOpenFlagsByKind, listQueue, neighbouringFlags } from "../server/services/review/queue";
 import { getFlagForReview } from "../server/services/review/flag-details";
@@ -19,11 +20,13 @@ try {
   const user = await createBenchUser(database.url, { email: "p@x.example", name: "P", role: "DERMATOLOGIST" });
   const db = createPrismaClient(database.url, { max: 2 });
   const viewerId = (await db.user.findUniqueOrThrow({ where: { email: user.email } })).id;
+  const meanMs: Record<string, number> = {};
   const time = async (name: string, f: () => Promise<unknown>) => {
     await f();
     const t = performance.now();
     for (let i = 0; i < 20; i++) await f();
-    console.log(name, ((performance.now() - t) / 20).toFixed(1), "ms");
+    meanMs[name] = Number(((performance.now() - t) / 20).toFixed(2));
+    console.log(name, meanMs[name], "ms");
   };
   const page = await listQueue({ db, filter: { limit: 25 }, viewerId });
   const flagId = page.items[3]!.id;
@@ -40,6 +43,15 @@ try {
   await time("flag", () => getFlagForReview({ db, flagId }));
   await time("user lookup", () => db.user.findUnique({ where: { id: viewerId } }));
   await db.$disconnect();
+  writeResults(path.join(REPO_ROOT, "bench/results/queue-profile.json"), {
+    benchmark: "each review procedure's service call alone (Prisma, one connection in use, no HTTP), mean of 20 calls after one warm-up",
+    lesions: 100_000,
+    open_flags: database.openFlags,
+    mean_ms: meanMs,
+    machine: machineInfo(),
+    date: new Date().toISOString(),
+    command: "npx tsx bench/queue-profile.ts",
+  });
 } finally {
   await database.handle.stop();
   await rm(dataDir, { recursive: true, force: true });

