@@ -2,6 +2,7 @@
  * The part of the Auth.js configuration that needs no database: session policy, pages and token shape. The proxy
  * (signed-out redirect) uses only this; server/auth/index.ts adds the credentials provider.
  */
+import { createCachedSessionDecode } from "./cached-session-decode";
 import type { NextAuthConfig } from "next-auth";
 import { env, type Env } from "../env";
 import { authLogger } from "./auth-logger";
@@ -52,6 +53,8 @@ export function createBaseAuthConfig(policy: SessionPolicy) {
     // Here, so that the proxy (which uses this configuration alone) never logs a token either.
     logger: authLogger,
     session: { strategy: "jwt", maxAge: Math.floor(policy.idleMs / 1000) },
+    // Each process remembers the tokens it decrypted until they expire (cached-session-decode.ts says why it is safe).
+    jwt: { decode: createCachedSessionDecode() },
     providers: [],
     callbacks: {
       jwt({ token, user }) {
