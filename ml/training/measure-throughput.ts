@@ -3,7 +3,7 @@
  * included, validation excluded) of the classifier on the active backend, on real DermaMNIST-28 training images.
  *
  *   nice npx tsx ml/training/measure-throughput.ts [--batches 40] [--batch-size 64] [--repeats 3]
- *        [--model '{"stageWidths":[32,64,128]}'] [--profile]
+ *        [--model '{"stageWidths":[32,64,128]}'] [--profile] [--out bench/results/training-throughput.json]
  *
  * Each repeat trains two epochs of `batches` batches and reports the second (warm) epoch. Reports every repeat (the
  * machine's 2 cores are shared, so the best repeat is the least disturbed one) and with --profile the per-kernel
@@ -20,12 +20,16 @@ import { useFusedBatchNormForTraining } from "./fused-batch-norm";
 import { loadDermamnistSplits } from "./load-dermamnist-splits";
 import { trainClassifier } from "./train-classifier";
 import { trainingFlopsPerImage } from "./training-flops";
+import { machineInfo, writeResults } from "../../bench/ml-bench-support";
 
 const args = readArgs();
 const batches = numberArg(args, "batches", 40);
 const batchSize = numberArg(args, "batch-size", 64);
 const repeats = numberArg(args, "repeats", 3);
 const model = jsonArg<ClassifierOptions>(args, "model", {});
+/** Where to write what this run measured (JSON), besides printing it. */
+const out = args.get("out");
+const report: Record<string, unknown> = {};
 
 const backend = await initBackend();
 console.log(`backend ${backend.name} (${backend.reason}) ${JSON.stringify(backend.wasm ?? {})}`);
@@ -54,6 +58,15 @@ for (let r = 0; r < repeats; r++) {
   result.model.dispose();
 }
 const params = buildClassifier(model);
+Object.assign(report, {
+  backend: backend.name,
+  batches,
+  batch_size: batchSize,
+  model,
+  parameters: params.countParams(),
+  images_per_second_by_repeat: rates.map((rate) => Math.round(rate)),
+  best_images_per_second: Math.round(Math.max(...rates)),
+});
 console.log(
   `model ${JSON.stringify(model)} params ${params.countParams()}: best ${Math.max(...rates).toFixed(0)} images/s, ` +
     `median ${rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)]!.toFixed(0)} images/s`,
@@ -82,6 +95,12 @@ console.log(
     return (2 * m * k * n * runs) / seconds / 1e9;
   };
   const peak = Math.max(await gemm(64 * 7 * 7, 9 * 128, 128), await gemm(64 * 14 * 14, 9 * 64, 64));
+  Object.assign(report, {
+    training_flops_per_image_millions: Number((flops / 1e6).toFixed(1)),
+    best_repeat_gflops: Number(((best * flops) / 1e9).toFixed(1)),
+    gemm_gflops: Number(peak.toFixed(1)),
+    ceiling_images_per_second: Math.round((peak * 1e9) / flops),
+  });
   console.log(
     `training FLOPs per image ${(flops / 1e6).toFixed(1)} M (conv + dense, forward + both gradients); best repeat ` +
       `${((best * flops) / 1e9).toFixed(1)} GFLOP/s; ${tf.getBackend()} GEMM here ${peak.toFixed(1)} GFLOP/s => at most ` +
@@ -115,8 +134,17 @@ if (args.has("profile")) {
   for (const k of profile.kernels) kernels.set(k.name, (kernels.get(k.name) ?? 0) + Number(k.kernelTimeMs));
   console.log("kernel time in one step (ms):");
   // Op wrappers ("__op") and custom-gradient scopes ("unnamed scope") contain kernels already listed.
-  for (const [name, ms] of [...kernels].filter(([n]) => !n.endsWith("__op") && n !== "unnamed scope").sort((a, b) => b[1] - a[1]).slice(0, 15)) {
-    console.log(`  ${name.padEnd(36)} ${ms.toFixed(1)}`);
-  }
+  const listed = [...kernels].filter(([n]) => !n.endsWith("__op") && n !== "unnamed scope").sort((a, b) => b[1] - a[1]);
+  const stepKernelMs = listed.reduce((sum, [, ms]) => sum + ms, 0);
+  for (const [name, ms] of listed.slice(0, 15)) console.log(`  ${name.padEnd(36)} ${ms.toFixed(1)}`);
+  report.one_step_kernels = {
+    batch_size: batchSize,
+    total_ms: Number(stepKernelMs.toFixed(1)),
+    share_by_kernel: Object.fromEntries(listed.slice(0, 15).map(([name, ms]) => [name, Number((ms / stepKernelMs).toFixed(3))])),
+  };
+}
+if (out) {
+  const command = `npx tsx ml/training/measure-throughput.ts ${process.argv.slice(2).join(" ")}`;
+  console.log(`wrote ${writeResults(out, { benchmark: "training throughput of the 28-px classifier (issue 17)", ...report, machine: machineInfo(), date: new Date().toISOString(), command })}`);
 }
 params.dispose();
