@@ -11,9 +11,11 @@ import { expect, test } from "./fixtures";
 
 // The same port, client and provider name as the OIDC_* lines in playwright.config.ts.
 const OIDC_PORT = 3109;
-// The app on "localhost", the provider on 127.0.0.1: separate cookie jars, and the host name Next.js gives route
-// handlers (so the redirect URI the callback sends matches the one the sign-in started with; see the report/README).
+// The app on "localhost" for one identity and on 127.0.0.1 for the other: Next.js rewrites a loopback address to
+// localhost in route handlers' URLs, which made the callback's redirect URI differ from the sign-in's for an app
+// opened as 127.0.0.1 (invalid_grant; server/auth/request-origin.ts). The provider is on 127.0.0.1 either way.
 const APP = "http://localhost:3100";
+const APP_BY_ADDRESS = "http://127.0.0.1:3100";
 const PROVIDER_NAME = "Test Hospital IdP";
 
 let idp: TestOidcProvider;
@@ -24,7 +26,7 @@ const clinician = `clinician.${run}`;
 test.beforeAll(async () => {
   idp = await startTestOidcProvider({
     port: OIDC_PORT,
-    redirectUris: [`${APP}/api/auth/callback/oidc`],
+    redirectUris: [`${APP}/api/auth/callback/oidc`, `${APP_BY_ADDRESS}/api/auth/callback/oidc`],
     accounts: {
       [newcomer]: { email: `${newcomer}@hospital.example`, email_verified: true, name: "Nia Newcomer" },
       [clinician]: { email: `${clinician}@hospital.example`, email_verified: true, name: "Cal Clinician", groups: ["dermatology"] },
@@ -33,8 +35,8 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => idp?.stop());
 
-async function signInAtProvider(page: Page, login: string) {
-  await page.goto(`${APP}/login`);
+async function signInAtProvider(page: Page, login: string, app = APP) {
+  await page.goto(`${app}/login`);
   await page.getByRole("button", { name: `Sign in with ${PROVIDER_NAME}` }).click();
   // The provider's own pages: login, then consent.
   await page.locator('input[name="login"]').fill(login);
@@ -57,7 +59,7 @@ test("signs in through the OpenID provider: a new identity waits for access unti
 
   const other = await browser.newContext();
   const second = await other.newPage();
-  await signInAtProvider(second, clinician);
+  await signInAtProvider(second, clinician, APP_BY_ADDRESS);
   await expect(second).toHaveURL(/\/queue/);
   await expect(second.getByTestId("current-user")).toContainText("Cal Clinician");
   await other.close();
