@@ -6,7 +6,10 @@ import { expect, makeUser, signInViaApi, test } from "./fixtures";
  * come from the headers. A server that first receives the whole body (Next.js's proxy does) never answers: refused
  * after `patienceMs`.
  */
-function postWithoutTheBody(path: string, headers: Record<string, string>, declaredBytes = 50 * 1024 * 1024, patienceMs = 10_000) {
+// Patience: a route's first request in a web process loads its modules (the upload's pulls in sharp), and the e2e
+// server runs two processes on two busy cores; 10 s was once not enough in CI. A server that waits for the body never
+// answers, so a longer patience still catches it.
+function postWithoutTheBody(path: string, headers: Record<string, string>, declaredBytes = 50 * 1024 * 1024, patienceMs = 30_000) {
   return new Promise<number>((resolve, reject) => {
     const request = http.request({ host: "127.0.0.1", port: 3100, path, method: "POST", headers: { ...headers, "content-length": String(declaredBytes) } });
     const timer = setTimeout(() => {

@@ -2,7 +2,7 @@
  * Open flags per kind are kept as signed changes: triggers on Flag (migration `open_flag_counts`) add one row per kind
  * for each statement that opens or closes flags, in that statement's transaction, so the queue's header
  * (countOpenFlagsByKind in queue.ts) is exact and live yet sums a handful of rows instead of counting every open flag
- * (an index-only count of 40,000 open flags took 5-20 ms per queue page).
+ * (counting 40,000 open flags took 8-20 ms per queue page at 100,000 lesions: bench/queue-profile.ts, EXPLAIN).
  */
 import type { Db } from "../../db/client";
 
