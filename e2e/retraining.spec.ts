@@ -156,7 +156,12 @@ test("shadow mode: no deferral until local validation passes; a malignant result
 
     // The reviewer follows the suggestion and defers the biopsy.
     const decision = page.getByRole("form", { name: "Record a decision" });
-    await page.keyboard.press("2");
+    // The shortcut acts only once the page is hydrated (the text above is there before): press until it moves the
+    // focus to the reason, as 2 = defer does (under CI load one early press was lost and the test timed out).
+    await expect(async () => {
+      await page.keyboard.press("2");
+      await expect(decision.getByLabel(/^Reason/)).toBeFocused({ timeout: 1_000 });
+    }).toPass({ timeout: 30_000 });
     await decision.getByLabel(/^Reason/).fill("e2e: looks benign, model agrees");
     await decision.getByLabel(/^Follow-up date/).fill(new Date(Date.now() + 90 * 24 * 3600 * 1000).toISOString().slice(0, 10));
     await decision.getByRole("button", { name: "Record decision: Defer and monitor" }).click();
